@@ -44,17 +44,37 @@ class Family:
         loss = get_loss(entry.recipe.loss)
         return lambda model, x, y, training: loss(y, model(x, training=training))
 
-    def fit(self, entry, model, *, epochs=None, seed=None, checkpoint=None, resume=False, on_chunk=None, on_stage=None):
-        """Train `model` in place; returns the training History. Multi-stage families override this."""
+    def fit(self, entry, model, *, data=None, epochs=None, seed=None, checkpoint=None, resume=False, on_chunk=None,
+            on_stage=None):
+        """Train `model` in place on `data` (default: the full training data); returns the History.
+
+        Multi-stage families override this (and call `on_stage(name)` as each stage starts).
+        """
         from zoo import training
 
-        data = self.train_data(entry)
+        data = data if data is not None else self.train_data(entry)
         snapshot_fn = (lambda m: self.snapshot(entry, m)) if self.keeps_snapshots else None
         return training.fit(model, self.loss_fn(entry), data.x, data.y, entry.recipe, epochs=epochs, seed=seed,
                             snapshot_fn=snapshot_fn, checkpoint=checkpoint, resume=resume, on_chunk=on_chunk)
 
     def evaluate(self, entry, model, **options) -> dict[str, float]:
         raise NotImplementedError
+
+    def check_artifact(self, entry, model, card: dict) -> list[str]:
+        """What is wrong with a committed artifact (empty if nothing): its metrics, measured again, must
+        match the card and meet the entry's expectations. Families whose full evaluation is too slow
+        for the test suite override this with a cheaper check that still bounds the card's number."""
+        metrics = self.evaluate(entry, model)
+        problems = entry.meets(metrics)
+        for name, value in card.get("metrics", {}).items():
+            again = metrics.get(name)
+            if isinstance(value, (int, float)) and again is not None and abs(again - value) > 1e-3 + 1e-3 * abs(value):
+                problems.append(f"{name}: card says {value}, measured {again}")
+        return problems
+
+    def docs(self, cards: list[dict]) -> str:
+        """Family-specific markdown for docs/<family>.md, after the generated table (optional)."""
+        return ""
 
     def snapshot(self, entry, model):
         """A small tensor kept after every chunk when `keeps_snapshots` (traced into the compiled loop)."""
