@@ -38,9 +38,10 @@ def _fields(n: int, k: int, description: str, reference: str = SEED_LECTURE, cat
                 params={"n_in": n, "k": k, "n_out": n}, catalogue=catalogue)
 
 
-@register("encoder-9-2-9", **_fields(9, 2, "9 one-hot patterns through 2 tanh units: 9 lines cut the square"))
-@register("encoder-8-3-8", **_fields(8, 3, "8 one-hot patterns through 3 tanh units: codes near a cube's corners"))
+# stacked decorators register bottom-up: this order lists 9-2-9 first
 @register("encoder-4-2-4", **_fields(4, 2, "4 one-hot patterns through 2 tanh units: the square's corners"))
+@register("encoder-8-3-8", **_fields(8, 3, "8 one-hot patterns through 3 tanh units: codes near a cube's corners"))
+@register("encoder-9-2-9", **_fields(9, 2, "9 one-hot patterns through 2 tanh units: 9 lines cut the square"))
 def encoder(n_in: int, k: int, n_out: int):
     return build_encoder(n_in, k, n_out)
 

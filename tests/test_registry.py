@@ -1,0 +1,94 @@
+"""Every registered entry, whatever its family: it builds, runs, learns, exports, and its shipped artifact holds."""
+import numpy as np
+import pytest
+
+import zoo
+from zoo import api, artifacts
+from zoo.family import get_family
+from zoo.registry import get
+from zoo.training import History
+
+from conftest import ENTRIES, SHIPPED
+
+QUICK_EPOCHS = 3
+
+
+def _quick_train(name):
+    entry = get(name)
+    family = get_family(entry.family)
+    model = zoo.build(name)
+    data = family.small_data(entry)
+    history = family.fit(entry, model, data=data, epochs=QUICK_EPOCHS)
+    return entry, family, model, data, history
+
+
+def test_registry_is_not_empty_and_names_are_unique():
+    assert len(ENTRIES) == len(set(ENTRIES)) >= 4
+
+
+@pytest.mark.parametrize("name", ENTRIES)
+def test_entry_builds_and_runs_forward(name):
+    entry = get(name)
+    model = zoo.build(name)
+    x = np.asarray(get_family(entry.family).small_data(entry).x[:4])
+    out = model(x)
+    outputs = out if isinstance(out, (list, tuple)) else [out]
+    for o in outputs:
+        assert np.all(np.isfinite(np.asarray(o)))
+        assert np.asarray(o).shape[0] == len(x)
+
+
+@pytest.mark.parametrize("name", ENTRIES)
+def test_short_training_lowers_the_loss_and_exports(name, tmp_path):
+    import tensorflow as tf
+
+    entry, family, model, data, history = _quick_train(name)
+    assert history.epochs >= 2 and np.all(np.isfinite(history.loss))
+    assert history.loss[-1] < history.loss[0], history.loss
+
+    folder = api.export_artifact(entry, model, history, {}, 0.0, 0, tmp_path / name)
+    x = np.asarray(data.x[:8], np.float32)
+    expected = np.asarray(_first(model(x)))
+    loaded = tf.saved_model.load(str(folder / artifacts.SAVED_MODEL))  # keep a reference: it owns the variables
+    served = _first(loaded.serve(tf.constant(x)))
+    np.testing.assert_allclose(np.asarray(served), expected, rtol=1e-4, atol=1e-5)
+    reloaded = artifacts.load_keras(folder)  # checksums verified, safe mode on
+    np.testing.assert_allclose(np.asarray(_first(reloaded(x))), expected, rtol=1e-5, atol=1e-6)
+
+
+def _first(outputs):
+    """The first output of a model or endpoint that may return a tensor, a list or a dict."""
+    if isinstance(outputs, dict):
+        return list(outputs.values())[0]
+    return outputs[0] if isinstance(outputs, (list, tuple)) else outputs
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_artifact_verifies_and_reaches_its_card(name):
+    entry = get(name)
+    folder = artifacts.pretrained_dir(name)
+    card = artifacts.verify(folder)
+    assert card["entry"] == name
+    assert not entry.meets(card["metrics"]), entry.meets(card["metrics"])
+    assert card["training_seconds"] > 0 and card["parameters"] > 0
+    model = zoo.load(name)
+    problems = get_family(entry.family).check_artifact(entry, model, card)
+    assert not problems, problems
+
+
+def test_every_catalogue_entry_ships_an_artifact():
+    missing = [name for name in ENTRIES if name not in SHIPPED]
+    assert not missing, f"train and commit: {missing}"
+
+
+def test_unknown_names_suggest_the_closest():
+    with pytest.raises(zoo.ZooError, match="did you mean encoder-9-2-9"):
+        get("encoder-9-2-8x")
+
+
+def test_history_round_trips_through_arrays():
+    history = History(loss=[1.0, 0.5], grad_names=["a"], grad_norms=[[1.0], [2.0]],
+                      snapshot_epochs=[2], snapshots=[np.zeros((2, 2))])
+    again = History.from_arrays(history.to_arrays())
+    assert again.loss == history.loss and again.grad_norms == history.grad_norms
+    assert again.snapshot_epochs == [2] and again.snapshots[0].shape == (2, 2)
