@@ -61,6 +61,8 @@ def train(
     seed = entry.recipe.seed if seed is None else seed
     out = Path(out) if out is not None else default_out(name)
     checkpoint = checkpoint_path(out) if export else None
+    if export:
+        _check_writable(out.parent)  # fail before training, not after
     keras.utils.set_random_seed(seed)
     model = entry.build()
     started = time.perf_counter()
@@ -73,6 +75,17 @@ def train(
         folder = export_artifact(entry, model, history, metrics, seconds, seed, out)
         checkpoint.unlink(missing_ok=True)
     return TrainResult(model, history, metrics, seconds, folder)
+
+
+def _check_writable(folder: Path) -> None:
+    import tempfile
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as err:
+        raise ZooError(f"cannot write to {folder}: {err.strerror or err}") from None
 
 
 def export_artifact(entry: Entry, model, history, metrics: dict, seconds: float, seed: int, out: Path) -> Path:

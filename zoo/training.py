@@ -179,7 +179,9 @@ def _compile_chunk(model, loss_fn, optimizer, recipe, seed, snapshot_fn):
         order = tf.argsort(tf.random.stateless_uniform([n], seed=tf.stack([tf.cast(seed, tf.int64), epoch_index])))
 
         def body(s, loss_sum, norm_sum):
-            idx = order[s * recipe.batch_size : (s + 1) * recipe.batch_size]
+            # tf.slice with a constant size: a Python slice with a tensor bound makes tf2xla pad it to a
+            # dynamic shape bounded by n, so every step gathered the whole data set (~100x slower on CPU)
+            idx = tf.slice(order, tf.reshape(s * recipe.batch_size, [1]), [recipe.batch_size])
             loss, norms = step(tf.gather(x, idx), tf.gather(y, idx))
             return s + 1, loss_sum + loss, norm_sum + norms
 
@@ -212,13 +214,17 @@ def _compile_chunk(model, loss_fn, optimizer, recipe, seed, snapshot_fn):
 def _save(path: Path, model, optimizer, history: History) -> None:
     """Weights, optimizer state and history in one file, replaced atomically."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     arrays = {f"w{i}": np.asarray(w) for i, w in enumerate(model.get_weights())}
     arrays |= {f"o{i}": np.asarray(v) for i, v in enumerate(optimizer.variables)}
     arrays |= {f"h_{k}": v for k, v in history.to_arrays().items()}
     tmp = path.with_name(path.name + ".tmp.npz")
-    np.savez(tmp, **arrays)
-    tmp.replace(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(tmp, **arrays)
+        tmp.replace(path)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise ZooError(f"cannot write the checkpoint {path}: {err.strerror or err}") from None
 
 
 def _restore(path: Path, model, optimizer) -> History:

@@ -1,0 +1,40 @@
+"""encoder-9-2-9 by the seed recipe to loss < 0.02: the zoo loop against a plain `model.fit`.
+
+Both start from the same weights with the same optimizer; both times include compilation.
+"""
+import time
+
+import numpy as np
+
+
+def run() -> list[dict]:
+    import keras
+
+    import zoo
+    from zoo.family import get_family
+    from zoo.registry import get
+    from zoo.training import make_optimizer
+
+    entry = get("encoder-9-2-9")
+    family = get_family(entry.family)
+
+    model = zoo.build(entry.name)
+    start = time.perf_counter()
+    history = family.fit(entry, model)  # the same call `zoo train` makes (snapshots included)
+    zoo_seconds = time.perf_counter() - start
+
+    class StopBelow(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if logs["loss"] < entry.recipe.stop_below:
+                self.model.stop_training = True
+
+    baseline = zoo.build(entry.name)
+    baseline.compile(optimizer=make_optimizer(entry.recipe), loss="binary_crossentropy")
+    x = np.eye(9, dtype=np.float32)
+    start = time.perf_counter()
+    fitted = baseline.fit(x, x, batch_size=9, epochs=entry.recipe.epochs, verbose=0, callbacks=[StopBelow()], shuffle=False)
+    fit_seconds = time.perf_counter() - start
+    note = (f"zoo {history.epochs} epochs to loss {history.loss[-1]:.4f}; "
+            f"fit {len(fitted.history['loss'])} epochs to {fitted.history['loss'][-1]:.4f}")
+    return [dict(case="encoder-9-2-9 to loss < 0.02", baseline="keras model.fit (full batch)",
+                 zoo_seconds=zoo_seconds, baseline_seconds=fit_seconds, ratio=fit_seconds / zoo_seconds, note=note)]
