@@ -65,6 +65,24 @@ def test_train_eval_plot_export_round_trip(runner, tmp_path):
         assert result.exit_code == 0, result.output and target.exists()
 
 
+def test_tensorboard_logs_are_written(runner, tmp_path):
+    result = runner.invoke(main, ["train", "encoder-4-2-4", "--out", str(tmp_path / "e"), "--tensorboard", str(tmp_path / "tb")])
+    assert result.exit_code == 0, result.output
+    assert list((tmp_path / "tb").glob("events.out.tfevents.*"))
+
+
+def test_the_same_seed_gives_the_same_weights(runner, tmp_path):
+    import numpy as np
+
+    import zoo
+
+    for run in ("a", "b"):
+        assert runner.invoke(main, ["train", "encoder-8-3-8", "--seed", "3", "--out", str(tmp_path / run)]).exit_code == 0
+    first, second = zoo.load(tmp_path / "a").get_weights(), zoo.load(tmp_path / "b").get_weights()
+    for a, b in zip(first, second):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_an_unwritable_output_is_one_clear_line(runner, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")

@@ -52,9 +52,15 @@ def train(
     on_chunk: Callable | None = None,
     on_stage: Callable[[str], None] | None = None,
     export: bool = True,
+    tensorboard: str | Path | None = None,
 ) -> TrainResult:
-    """Train entry `name` by its recipe, evaluate it and (unless export=False) write its artifact to `out`."""
+    """Train entry `name` by its recipe, evaluate it and (unless export=False) write its artifact to `out`.
+
+    The same seed gives the same weights and metrics on the same machine (op determinism is on).
+    With `tensorboard`, the training loss is logged there after every chunk of epochs.
+    """
     import keras
+    import tensorflow as tf
 
     entry = get(name)
     family = get_family(entry.family)
@@ -64,6 +70,9 @@ def train(
     if export:
         _check_writable(out.parent)  # fail before training, not after
     keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+    if tensorboard is not None:
+        on_chunk = _logging_to_tensorboard(Path(tensorboard), on_chunk)
     model = entry.build()
     started = time.perf_counter()
     history = family.fit(entry, model, epochs=epochs, seed=seed, checkpoint=checkpoint, resume=resume,
@@ -75,6 +84,21 @@ def train(
         folder = export_artifact(entry, model, history, metrics, seconds, seed, out)
         checkpoint.unlink(missing_ok=True)
     return TrainResult(model, history, metrics, seconds, folder)
+
+
+def _logging_to_tensorboard(logdir: Path, on_chunk: Callable | None) -> Callable:
+    import tensorflow as tf
+
+    writer = tf.summary.create_file_writer(str(logdir))
+
+    def report(done: int, total: int, loss: float) -> None:
+        with writer.as_default():
+            tf.summary.scalar("loss", loss, step=done)
+        writer.flush()
+        if on_chunk is not None:
+            on_chunk(done, total, loss)
+
+    return report
 
 
 def _check_writable(folder: Path) -> None:

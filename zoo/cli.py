@@ -41,10 +41,14 @@ def _import_tensorflow_quietly() -> None:
 class ZooGroup(click.Group):
     """Turns ZooError and Ctrl-C into one clear line and a non-zero exit."""
 
+    def resolve_command(self, ctx, args):
+        name, command, rest = super().resolve_command(ctx, args)
+        if name not in LIGHT_COMMANDS and not {"-h", "--help"} & set(rest):
+            _import_tensorflow_quietly()
+        return name, command, rest
+
     def invoke(self, ctx):
         try:
-            if ctx.protected_args and ctx.protected_args[0] not in LIGHT_COMMANDS and "--help" not in ctx.args:
-                _import_tensorflow_quietly()
             return super().invoke(ctx)
         except ZooError as err:
             click.echo(f"error: {err}", err=True)
@@ -161,7 +165,8 @@ class Progress:
 @click.option("--seed", type=int, help="Random seed (default: the recipe's).")
 @click.option("--out", type=click.Path(file_okay=False), help="Artifact folder (default: runs/NAME). Give pretrained/NAME to replace a shipped artifact.")
 @click.option("--resume", is_flag=True, help="Continue an interrupted run from its checkpoint (same --out).")
-def train(name, epochs, seed, out, resume):
+@click.option("--tensorboard", type=click.Path(file_okay=False), help="Also log the training loss to this TensorBoard folder.")
+def train(name, epochs, seed, out, resume, tensorboard):
     """Train entry NAME by its recipe, evaluate it and write its artifact.
 
     Progress is shown as it goes. Ctrl-C stops at the next clean point and keeps a checkpoint
@@ -172,7 +177,8 @@ def train(name, epochs, seed, out, resume):
     entry = _entry(name)
     progress = Progress(name)
     try:
-        result = api.train(name, epochs=epochs, seed=seed, out=out, resume=resume, on_chunk=progress, on_stage=progress.stage)
+        result = api.train(name, epochs=epochs, seed=seed, out=out, resume=resume, on_chunk=progress,
+                           on_stage=progress.stage, tensorboard=tensorboard)
     finally:
         progress.close()
     click.echo(f"trained {name}: {result.history.epochs} epochs in {result.seconds:.1f}s")
