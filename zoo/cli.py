@@ -255,29 +255,34 @@ def plot(name, kind, out, model_path):
 
 @main.command()
 @click.argument("name")
-@click.option("--format", "fmt", type=click.Choice(["saved_model", "keras"]), required=True, help="SavedModel folder or single .keras file.")
-@click.option("--out", type=click.Path(), help="Destination (default: NAME.keras or NAME_saved_model/).")
+@click.option("--format", "fmt", type=click.Choice(["saved_model", "keras", "onnx", "tflite"]), required=True,
+              help="SavedModel folder, single .keras file, ONNX or TFLite (the last two: the `serve` endpoint).")
+@click.option("--out", type=click.Path(), help="Destination (default: NAME.keras, NAME.onnx, NAME.tflite or NAME_saved_model/).")
 @click.option("--model", "model_path", type=click.Path(), help="An artifact folder (default: the shipped one).")
 def export(name, fmt, out, model_path):
     """Write entry NAME's verified model in another format, for use outside zoo."""
     import shutil
 
-    from zoo import api
+    from zoo import api, exporters
+    from zoo.family import get_family
 
     entry = _entry(name)
     folder = api.resolve_folder(name, model_path)
     artifacts.verify(folder)
+    default = {"keras": f"{name}.keras", "onnx": f"{name}.onnx", "tflite": f"{name}.tflite", "saved_model": f"{name}_saved_model"}
+    target = Path(out or default[fmt])
     if fmt == "keras":
-        target = Path(out or f"{name}.keras")
         _write(target, lambda tmp: shutil.copyfile(folder / artifacts.KERAS_FILE, tmp))
+    elif fmt == "tflite":
+        _write(target, lambda tmp: exporters.to_tflite(folder / artifacts.SAVED_MODEL, tmp))
     else:
-        from zoo.family import get_family
-
-        target = Path(out or f"{name}_saved_model")
         model = artifacts.load_keras(folder)
         endpoints = get_family(entry.family).endpoints(entry, model)
-        artifacts.write(target, lambda tmp: artifacts.save_saved_model(model, endpoints, tmp / artifacts.SAVED_MODEL),
-                        {"entry": name, "exported_from": str(folder)})
+        if fmt == "onnx":
+            _write(target, lambda tmp: exporters.to_onnx(endpoints, tmp))
+        else:
+            artifacts.write(target, lambda tmp: artifacts.save_saved_model(model, endpoints, tmp / artifacts.SAVED_MODEL),
+                            {"entry": name, "exported_from": str(folder)})
     click.echo(f"{name} -> {target}")
 
 
