@@ -7,9 +7,9 @@
 
 Importing zoo stays free of TensorFlow (so `zoo list` is instant); the verbs import it on first use.
 """
-from zoo.api import build, evaluate, load, plot, sample, train
+from zoo.api import build, evaluate, load, plot, predict, sample, train
 from zoo.errors import ZooError
 from zoo.registry import get, list_models
 
-__all__ = ["ZooError", "build", "evaluate", "get", "list_models", "load", "plot", "sample", "train"]
+__all__ = ["ZooError", "build", "evaluate", "get", "list_models", "load", "plot", "predict", "sample", "train"]
 __version__ = "0.1.0"

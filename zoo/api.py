@@ -192,6 +192,35 @@ def load(name_or_path: str | Path):
     return artifacts.load_keras(resolve_folder(str(name_or_path)))
 
 
+def check_inputs(model, x):
+    """x as float32 if it fits the model's input (batch first), else a clear ZooError."""
+    import numpy as np
+
+    expected = tuple(model.inputs[0].shape[1:])
+    try:
+        x = np.asarray(x)
+    except Exception as err:  # ragged lists and other non-arrays
+        raise ZooError(f"inputs must be an array of shape (n, {', '.join(map(str, expected))}): {err}") from None
+    if x.dtype.kind not in "fiub":
+        raise ZooError(f"inputs must be numbers, not {x.dtype}")
+    if x.ndim != len(expected) + 1 or tuple(x.shape[1:]) != expected or x.shape[0] == 0:
+        want = ", ".join(map(str, ("n",) + expected))
+        raise ZooError(f"inputs must have shape ({want}) with n >= 1, not {x.shape}")
+    x = x.astype(np.float32)
+    if not np.all(np.isfinite(x)):
+        raise ZooError("inputs contain NaN or infinity")
+    return x
+
+
+def predict(name: str, x, model=None):
+    """The outputs of entry `name` (pretrained unless `model` is given) for inputs x, checked first."""
+    if model is None or isinstance(model, (str, Path)):
+        get(name)
+        model = artifacts.load_keras(resolve_folder(name, model))
+    x = check_inputs(model, x)
+    return model.predict(x, verbose=0, batch_size=1024)
+
+
 def evaluate(name: str, model=None, **options) -> dict:
     """Metrics of entry `name` for `model` (a Keras model, an artifact folder, or None for the pretrained one)."""
     entry = get(name)
