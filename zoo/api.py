@@ -53,14 +53,20 @@ def train(
     on_stage: Callable[[str], None] | None = None,
     export: bool = True,
     tensorboard: str | Path | None = None,
+    strategy: str | None = None,
 ) -> TrainResult:
     """Train entry `name` by its recipe, evaluate it and (unless export=False) write its artifact to `out`.
 
     The same seed gives the same weights and metrics on the same machine (op determinism is on).
-    With `tensorboard`, the training loss is logged there after every chunk of epochs.
+    With `tensorboard`, the training loss is logged there after every chunk of epochs. `strategy`
+    ("mirrored" or "multiworker") trains through the same loop under tf.distribute (zoo.distribute).
     """
     import keras
     import tensorflow as tf
+
+    from zoo.distribute import make_strategy
+
+    distribution = make_strategy(strategy)  # first: multi-worker collectives must start before other TF work
 
     entry = get(name)
     family = get_family(entry.family)
@@ -73,11 +79,12 @@ def train(
     tf.config.experimental.enable_op_determinism()
     if tensorboard is not None:
         on_chunk = _logging_to_tensorboard(Path(tensorboard), on_chunk)
-    model = entry.build()
-    started = time.perf_counter()
-    history = family.fit(entry, model, epochs=epochs, seed=seed, checkpoint=checkpoint, resume=resume,
-                         on_chunk=on_chunk, on_stage=on_stage)
-    seconds = time.perf_counter() - started
+    with distribution.scope():  # the model, the optimizer and the loop all live under the strategy
+        model = entry.build()
+        started = time.perf_counter()
+        history = family.fit(entry, model, epochs=epochs, seed=seed, checkpoint=checkpoint, resume=resume,
+                             on_chunk=on_chunk, on_stage=on_stage)
+        seconds = time.perf_counter() - started
     metrics = family.evaluate(entry, model)
     folder = None
     if export:

@@ -166,7 +166,9 @@ class Progress:
 @click.option("--out", type=click.Path(file_okay=False), help="Artifact folder (default: runs/NAME). Give pretrained/NAME to replace a shipped artifact.")
 @click.option("--resume", is_flag=True, help="Continue an interrupted run from its checkpoint (same --out).")
 @click.option("--tensorboard", type=click.Path(file_okay=False), help="Also log the training loss to this TensorBoard folder.")
-def train(name, epochs, seed, out, resume, tensorboard):
+@click.option("--strategy", type=click.Choice(["mirrored", "multiworker"]),
+              help="Train under tf.distribute: every local GPU (mirrored) or a TF_CONFIG cluster (multiworker).")
+def train(name, epochs, seed, out, resume, tensorboard, strategy):
     """Train entry NAME by its recipe, evaluate it and write its artifact.
 
     Progress is shown as it goes. Ctrl-C stops at the next clean point and keeps a checkpoint
@@ -178,7 +180,7 @@ def train(name, epochs, seed, out, resume, tensorboard):
     progress = Progress(name)
     try:
         result = api.train(name, epochs=epochs, seed=seed, out=out, resume=resume, on_chunk=progress,
-                           on_stage=progress.stage, tensorboard=tensorboard)
+                           on_stage=progress.stage, tensorboard=tensorboard, strategy=strategy)
     finally:
         progress.close()
     click.echo(f"trained {name}: {result.history.epochs} epochs in {result.seconds:.1f}s")

@@ -162,14 +162,31 @@ def _compile_chunk(model, loss_fn, optimizer, recipe, seed, snapshot_fn):
     stop_below = -math.inf if recipe.stop_below is None else recipe.stop_below
     track = recipe.track_gradients
     n_vars = len(variables)
+    strategy = tf.distribute.get_strategy() if tf.distribute.has_strategy() else None
+    replicas = strategy.num_replicas_in_sync if strategy is not None else 1
 
-    def step(xb, yb):
+    def local_step(xb, yb):
         with tf.GradientTape() as tape:
             loss = loss_fn(model, xb, yb, True)
-        grads = tape.gradient(loss, variables)
+            scaled = loss / replicas  # Keras sums gradients over replicas: each adds its share of the global mean
+        grads = tape.gradient(scaled, variables)
         optimizer.apply_gradients(zip(grads, variables))
-        norms = tf.stack([tf.norm(g) for g in grads]) if track else tf.zeros([n_vars])
+        norms = tf.stack([tf.norm(g) * replicas for g in grads]) if track else tf.zeros([n_vars])
         return loss, norms
+
+    def replica_step(xb, yb):
+        """Under a distribution strategy each replica takes its equal slice of the batch."""
+        context = tf.distribute.get_replica_context()
+        size = tf.shape(xb)[0] // replicas
+        start = tf.cast(context.replica_id_in_sync_group, tf.int32) * size
+        return local_step(xb[start:start + size], yb[start:start + size])
+
+    def step(xb, yb):
+        if strategy is None:
+            return local_step(xb, yb)
+        loss, norms = strategy.run(replica_step, args=(xb, yb))
+        mean = tf.distribute.ReduceOp.MEAN  # norms: the mean over replicas of each replica's own gradient norm
+        return strategy.reduce(mean, loss, axis=None), strategy.reduce(mean, norms, axis=None)
 
     def epoch(x, y, epoch_index):
         if recipe.batch_size is None:
@@ -191,7 +208,7 @@ def _compile_chunk(model, loss_fn, optimizer, recipe, seed, snapshot_fn):
         count = tf.cast(steps, tf.float32)
         return loss_sum / count, norm_sum / count
 
-    @tf.function(jit_compile=recipe.jit)
+    @tf.function(jit_compile=recipe.jit and strategy is None)  # XLA cannot compile across a strategy's devices
     def run_chunk(x, y, start, n):
         # fixed-size outputs (XLA wants static shapes); `e` says how many epochs ran before an early stop
         losses = tf.TensorArray(tf.float32, size=n)
