@@ -102,3 +102,15 @@ def test_saved_models_answer_in_a_process_that_never_imports_zoo(tmp_path):
     with np.load(tmp_path / "out.npz") as served:
         for name in SHIPPED:
             np.testing.assert_allclose(served[name], expected[name], rtol=1e-4, atol=1e-5, err_msg=name)
+
+
+def test_a_full_disk_is_one_clear_line_and_leaves_nothing(tmp_path):
+    import errno
+
+    def fill(folder):
+        (folder / "model.keras").write_bytes(b"partial")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(ZooError, match="No space left on device") as err:
+        artifacts.write(tmp_path / "entry", fill, {})
+    assert "\n" not in str(err.value) and list(tmp_path.iterdir()) == []

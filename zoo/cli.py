@@ -48,8 +48,13 @@ class ZooGroup(click.Group):
         return name, command, rest
 
     def invoke(self, ctx):
+        from zoo.training import Interrupted
+
         try:
             return super().invoke(ctx)
+        except Interrupted as err:
+            click.echo(str(err), err=True)
+            ctx.exit(130)
         except ZooError as err:
             click.echo(f"error: {err}", err=True)
             ctx.exit(1)

@@ -22,7 +22,20 @@ def hidden_space(model, patterns: np.ndarray, title: str, out_path):
         return save(_square(codes, w_out, b_out, title), out_path)
     if k == 3:
         return save(_cube(codes, w_out, b_out, title), out_path)
-    raise ZooError(f"{title}: the hidden-unit picture needs K = 2 or 3 hidden units, not {k}")
+    return save(_projected(codes, title), out_path)
+
+
+def _projected(codes, title):
+    """K > 3: the codes on their first two principal axes (the 0.5 crossings are hyperplanes, not drawn)."""
+    centred = codes - codes.mean(axis=0)
+    axes = np.linalg.svd(centred, full_matrices=False)[2][:2]
+    points = centred @ axes.T
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(5.5, 5.5))
+    ax.scatter(points[:, 0], points[:, 1], c=np.arange(len(points)), cmap="viridis", s=25, edgecolor="black")
+    ax.set(xlabel="principal axis 1", ylabel="principal axis 2",
+           title=f"{title}: {codes.shape[1]}-D hidden codes, projected")
+    return fig
 
 
 def _square(codes, w_out, b_out, title):

@@ -1,0 +1,53 @@
+"""Interrupt `zoo train` for real (SIGINT, SIGKILL): --resume finishes with exactly the uninterrupted result."""
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+import zoo
+from zoo.api import checkpoint_path
+
+ZOO = os.path.join(os.path.dirname(sys.executable), "zoo")
+NAME, EPOCHS = "encoder-1024-8-1024", "800"  # built on demand; several seconds of chunks of 100 epochs
+
+
+def _train(out, *extra):
+    return [ZOO, "train", NAME, "--epochs", EPOCHS, "--out", str(out), *extra]
+
+
+def _interrupt_then_resume(tmp_path, sig):
+    out = tmp_path / "run"
+    checkpoint = checkpoint_path(out)
+    process = subprocess.Popen(_train(out), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not checkpoint.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert process.poll() is None, "the run finished before it could be interrupted: raise EPOCHS"
+    process.send_signal(sig)
+    _, err = process.communicate(timeout=120)
+    assert not out.exists(), "no partial artifact in the output folder"
+    assert checkpoint.exists()
+    assert not list(tmp_path.glob(".run.*.partial")), "no temporary folder left behind"
+    return out, process.returncode, err
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
+def test_interrupted_run_resumes_to_the_uninterrupted_result(tmp_path, sig):
+    out, code, err = _interrupt_then_resume(tmp_path, sig)
+    if sig == signal.SIGINT:
+        assert code == 130 and "interrupted after epoch" in err and "--resume" in err and "Traceback" not in err
+    else:
+        assert code == -signal.SIGKILL
+    resumed = subprocess.run(_train(out, "--resume"), capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    straight = subprocess.run(_train(tmp_path / "straight"), capture_output=True, text=True, timeout=300)
+    assert straight.returncode == 0, straight.stderr
+    assert not checkpoint_path(out).exists(), "the checkpoint is removed once the artifact is written"
+    a, b = zoo.load(out), zoo.load(tmp_path / "straight")
+    for x, y in zip(a.get_weights(), b.get_weights()):
+        np.testing.assert_allclose(x, y, rtol=1e-5, atol=1e-7)
+    assert zoo.get(NAME) and len(zoo.api.artifacts.load_history(out).loss) == int(EPOCHS)
