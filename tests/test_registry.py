@@ -92,3 +92,21 @@ def test_history_round_trips_through_arrays():
     again = History.from_arrays(history.to_arrays())
     assert again.loss == history.loss and again.grad_norms == history.grad_norms
     assert again.snapshot_epochs == [2] and again.snapshots[0].shape == (2, 2)
+
+
+FIRST_OF_EACH_FAMILY = list({get(name).family: name for name in reversed(ENTRIES)}.values())
+
+
+@pytest.mark.parametrize("name", FIRST_OF_EACH_FAMILY)
+def test_the_same_seed_gives_the_same_weights_and_losses(name):
+    import tensorflow as tf
+
+    tf.config.experimental.enable_op_determinism()  # zoo.train turns it on; this test calls the family directly
+    runs = []
+    for _ in range(2):
+        _, _, model, _, history = _quick_train(name)
+        runs.append((model.get_weights(), history.loss))
+    (weights_a, loss_a), (weights_b, loss_b) = runs
+    assert loss_a == loss_b
+    for a, b in zip(weights_a, weights_b):
+        np.testing.assert_array_equal(a, b)
