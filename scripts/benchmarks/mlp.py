@@ -1,0 +1,97 @@
+"""mlp-784-30-10 by the lecture's recipe (sigmoid, quadratic cost, SGD eta 3.0, batch 10): seconds per epoch.
+
+Three ways to run the same epoch of 6,000 mini-batches over the 60,000 training images:
+  zoo      zoo.training.fit with the entry's recipe (one compiled call per epoch);
+  lecture  the lecture's Network.SGD in NumPy: backprop one example at a time, sum, update per batch;
+  fit      a plain compiled Keras model.fit(batch_size=10) with the same loss and optimizer.
+zoo and fit run two epochs and are timed on the second (steady state, compilation excluded); the
+per-example loop is timed on its first LECTURE_EXAMPLES examples and scaled to 60,000.
+"""
+import time
+
+import numpy as np
+
+LECTURE_EXAMPLES = 5000
+
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def lecture_epoch(x, y, sizes, eta=3.0, batch=10, limit=None, seed=0):
+    """The lecture's Network.SGD for one epoch (column vectors, per-example backprop); returns seconds."""
+    rng = np.random.default_rng(seed)
+    weights = [rng.standard_normal((b, a)) for a, b in zip(sizes[:-1], sizes[1:])]
+    biases = [rng.standard_normal((b, 1)) for b in sizes[1:]]
+    order = rng.permutation(len(x))[:limit]
+    start = time.perf_counter()
+    for k in range(0, len(order), batch):
+        nabla_w = [np.zeros_like(w) for w in weights]
+        nabla_b = [np.zeros_like(b) for b in biases]
+        for i in order[k:k + batch]:
+            activation, activations, zs = x[i].reshape(-1, 1), [x[i].reshape(-1, 1)], []
+            for w, b in zip(weights, biases):
+                z = w @ activation + b
+                zs.append(z)
+                activation = _sigmoid(z)
+                activations.append(activation)
+            delta = (activations[-1] - y[i].reshape(-1, 1)) * _sigmoid(zs[-1]) * (1 - _sigmoid(zs[-1]))
+            nabla_b[-1] += delta
+            nabla_w[-1] += delta @ activations[-2].T
+            for layer in range(2, len(sizes)):
+                sp = _sigmoid(zs[-layer]) * (1 - _sigmoid(zs[-layer]))
+                delta = (weights[-layer + 1].T @ delta) * sp
+                nabla_b[-layer] += delta
+                nabla_w[-layer] += delta @ activations[-layer - 1].T
+        weights = [w - (eta / batch) * nw for w, nw in zip(weights, nabla_w)]
+        biases = [b - (eta / batch) * nb for b, nb in zip(biases, nabla_b)]
+    return time.perf_counter() - start
+
+
+def run() -> list[dict]:
+    import keras
+
+    import zoo
+    from zoo.family import get_family
+    from zoo.losses import get_loss
+    from zoo.registry import get
+    from zoo.training import make_optimizer
+
+    entry = get("mlp-784-30-10")
+    family = get_family(entry.family)
+    data = family.train_data(entry)
+    n = len(data.x)
+
+    stamps = []
+    model = zoo.build(entry.name)
+    family.fit(entry, model, epochs=2, on_chunk=lambda *_: stamps.append(time.perf_counter()))
+    zoo_epoch = stamps[1] - stamps[0]  # chunk = 1 epoch: the second chunk is one steady-state epoch
+    zoo_accuracy = family.evaluate(entry, model)["test_accuracy"]
+
+    class EpochTimer(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            stamps.append(time.perf_counter() - self.start)
+
+    baseline = zoo.build(entry.name)
+    baseline.compile(optimizer=make_optimizer(entry.recipe), loss=get_loss(entry.recipe.loss), jit_compile=False)
+    stamps = []
+    baseline.fit(data.x, data.y, batch_size=entry.recipe.batch_size, epochs=2, shuffle=True, verbose=0,
+                 callbacks=[EpochTimer()])
+    fit_epoch = stamps[1]
+    fit_accuracy = family.evaluate(entry, baseline)["test_accuracy"]
+
+    x64, y64 = data.x.astype(np.float64), data.y.astype(np.float64)
+    lecture_epoch_seconds = lecture_epoch(x64, y64, (784, 30, 10), limit=LECTURE_EXAMPLES) * n / LECTURE_EXAMPLES
+
+    case = "mlp-784-30-10, one epoch"
+    note = f"steady-state epoch 2; test acc after 2 epochs: zoo {zoo_accuracy:.4f}, fit {fit_accuracy:.4f}"
+    return [
+        dict(case=case, baseline="keras model.fit(batch_size=10)", zoo_seconds=zoo_epoch, baseline_seconds=fit_epoch,
+             ratio=fit_epoch / zoo_epoch, note=note),
+        dict(case=case, baseline="lecture per-example NumPy loop", zoo_seconds=zoo_epoch,
+             baseline_seconds=lecture_epoch_seconds, ratio=lecture_epoch_seconds / zoo_epoch,
+             note=f"timed on {LECTURE_EXAMPLES} examples, scaled to {n}"),
+    ]

@@ -1,0 +1,259 @@
+"""MNIST multilayer perceptrons: the lecture's sigmoid nets, the depth table, and the best plain MLP.
+
+The classic nets follow the lecture's `Network` class (Nielsen, network.py) exactly: sigmoid units,
+weights and biases drawn from N(0, 1), the quadratic cost C_x = 1/2 ||a - y||^2, plain mini-batch SGD
+with eta = 3.0 on batches of m = 10, 30 epochs. The lecture's update is
+    w <- w - (eta / m) * sum_{x in batch} dC_x/dw.
+zoo.losses "half_sum_squared" is 1/2 ||a - y||^2 summed over outputs and averaged over the batch,
+so its gradient is (1/m) sum dC_x/dw, and Keras SGD(learning_rate=3.0, momentum=0) applies
+w <- w - 3.0 * that: the same update, step for step. (One difference: we train on all 60,000
+training images; the lecture keeps 10,000 of them aside for validation.)
+
+The deep entries follow the lecture's depth table: sigmoid fails at depth (the vanishing gradient),
+ReLU and SELU train at ~10 layers, He initialisation with batch normalisation at 20, skip
+connections at 50. Each records its per-layer gradient norms during training (history.grad_norms)
+and, on its card, the gradient norms of the first and last Dense kernel measured at the final
+weights on a fixed slice of the training set.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from zoo.family import Family, TrainData, family
+from zoo.registry import Recipe, register
+
+LECTURE = "Nielsen, Neural Networks and Deep Learning (2015), ch. 1, network.py; seed lecture"
+DEPTH = "Seed lecture's depth table; Nielsen ch. 5 (vanishing gradient); Klambauer et al. 2017 (SELU); " \
+        "Ioffe & Szegedy 2015 (batch norm); He et al. 2016 (residual)"
+CLASSIC = Recipe(optimizer="sgd", learning_rate=3.0, momentum=0.0, batch_size=10, epochs=30, loss="half_sum_squared",
+                 seed=0, chunk=1, track_gradients=True,
+                 jit=False,  # measured: for these tiny steps TF's graph executor beats XLA's CPU runtime (~0.8 vs ~1.5 s/epoch)
+                 extras={"init": "weights and biases ~ N(0, 1)",
+                         "update": "half_sum_squared = mean over batch of 1/2 sum_j (a_j - y_j)^2, so SGD lr 3.0 "
+                                   "gives w -= (3.0/10) * sum over the 10 examples of dC_x/dw: the lecture's "
+                                   "update_mini_batch with eta = 3.0"})
+GRAD_SLICE = 1000  # training images the card's gradient norms are measured on (fixed: re-measurable)
+
+
+def build_mlp(sizes, activation="sigmoid", output="sigmoid", init="normal", name="mlp"):
+    """A plain stack of Dense layers, sizes = (inputs, hidden..., outputs).
+
+    Args:
+        init: "normal": weights and biases from N(0, 1) (the lecture's Network); otherwise a Keras
+            initializer name for the kernels, with zero biases.
+    """
+    import keras
+
+    def kernel():
+        return keras.initializers.RandomNormal(0.0, 1.0) if init == "normal" else init
+
+    def bias():
+        return keras.initializers.RandomNormal(0.0, 1.0) if init == "normal" else "zeros"
+
+    layers = [keras.Input((sizes[0],), name="pixels")]
+    for i, width in enumerate(sizes[1:-1], 1):
+        layers.append(keras.layers.Dense(width, activation=activation, kernel_initializer=kernel(),
+                                         bias_initializer=bias(), name=f"hidden{i}"))
+    layers.append(keras.layers.Dense(sizes[-1], activation=output, kernel_initializer=kernel(),
+                                     bias_initializer=bias(), name="output"))
+    return keras.Sequential(layers, name=name)
+
+
+def _classic(sizes, expected, anchor):
+    name = "mlp-" + "-".join(map(str, sizes))
+    return dict(family="mlp", description=f"the lecture's {name}: sigmoid, quadratic cost, SGD eta 3.0, batch 10, "
+                                          "30 epochs, weights and biases N(0, 1)",
+                reference=LECTURE, dataset="mnist", task="classify", recipe=CLASSIC,
+                expected={"test_accuracy": (">=", expected)}, headline="test_accuracy", anchor=anchor,
+                params={"sizes": sizes})
+
+
+@register("mlp-784-30-10", **_classic((784, 30, 10), 0.95, "seed 95-96% (Nielsen 95.42%)"))
+@register("mlp-784-30-30-10", **_classic((784, 30, 30, 10), 0.96, "seed 96-97%"))
+@register("mlp-784-30-30-30-10", **_classic((784, 30, 30, 30, 10), 0.95, "seed 95-96%"))
+def classic(sizes):
+    return build_mlp(sizes, name="mlp_" + "_".join(map(str, sizes)))
+
+
+# The depth table: one optimiser for every depth entry (plain SGD with momentum, no per-parameter
+# scaling, which would hide the vanishing gradient), softmax outputs and cross-entropy.
+DEEP = Recipe(optimizer="sgd", learning_rate=0.02, momentum=0.9, batch_size=128, epochs=8,
+              loss="categorical_crossentropy", seed=0, chunk=1, track_gradients=True)
+
+
+def build_deep(kind: str, depth: int, width: int = 100):
+    """`depth` Dense layers in all (hidden + output), each hidden one `width` wide.
+
+    kind: "sigmoid" (Glorot init), "relu" (He init), "selu" (LeCun-normal init, alpha dropout),
+    "bn" (He init, Dense -> batch norm -> ReLU), "residual" (a stem, then blocks
+    h + W2 relu(W1 relu(h)) whose W2 starts at zero so each block starts as the identity).
+    """
+    import keras
+
+    inputs = keras.Input((784,), name="pixels")
+    h = inputs
+    if kind in ("sigmoid", "relu", "selu"):
+        init = {"sigmoid": "glorot_uniform", "relu": "he_normal", "selu": "lecun_normal"}[kind]
+        for i in range(1, depth):
+            h = keras.layers.Dense(width, activation=kind, kernel_initializer=init, name=f"hidden{i}")(h)
+            if kind == "selu":
+                h = keras.layers.AlphaDropout(0.05, name=f"alpha_dropout{i}")(h)  # keeps SELU's mean 0, variance 1
+    elif kind == "bn":
+        for i in range(1, depth):
+            h = keras.layers.Dense(width, use_bias=False, kernel_initializer="he_normal", name=f"hidden{i}")(h)
+            h = keras.layers.BatchNormalization(name=f"bn{i}")(h)
+            h = keras.layers.Activation("relu", name=f"relu{i}")(h)
+    elif kind == "residual":
+        h = keras.layers.Dense(width, kernel_initializer="he_normal", name="hidden1")(h)
+        for b in range((depth - 2) // 2):
+            r = keras.layers.Activation("relu", name=f"block{b + 1}_relu1")(h)
+            r = keras.layers.Dense(width, activation="relu", kernel_initializer="he_normal", name=f"block{b + 1}_dense1")(r)
+            r = keras.layers.Dense(width, kernel_initializer="zeros", name=f"block{b + 1}_dense2")(r)
+            h = keras.layers.Add(name=f"block{b + 1}_add")([h, r])
+        h = keras.layers.Activation("relu", name="final_relu")(h)
+    else:
+        raise ValueError(f"unknown deep kind {kind!r}")
+    outputs = keras.layers.Dense(10, activation="softmax", name="output")(h)
+    return keras.Model(inputs, outputs, name=f"deep_{kind}_{depth}")
+
+
+def _deep(kind, depth, description, expected=None, anchor="", recipe=DEEP):
+    return dict(family="mlp", description=description, reference=DEPTH, dataset="mnist", task="classify",
+                recipe=recipe, expected=expected or {}, headline="test_accuracy", anchor=anchor,
+                params={"kind": kind, "depth": depth})
+
+
+@register("deep-sigmoid-10", **_deep("sigmoid", 10, "10 Dense layers of sigmoid units (Glorot init): the gradient "
+                                     "vanishes on its way down, the first layers barely learn",
+                                     {"grad_ratio_first_last": ("<=", 0.01)},
+                                     "seed depth table: sigmoid fails beyond a few layers"))
+@register("deep-relu-10", **_deep("relu", 10, "10 Dense layers of ReLU units (He init): the same depth trains",
+                                  {"test_accuracy": (">=", 0.96)}, "seed depth table: ReLU trains at 4-9 layers"))
+@register("deep-selu-10", **_deep("selu", 10, "10 Dense layers of SELU units (LeCun-normal init, alpha dropout "
+                                  "0.05): self-normalising", {"test_accuracy": (">=", 0.96)},
+                                  "Klambauer et al. 2017; seed depth table"))
+@register("deep-bn-20", **_deep("bn", 20, "20 Dense layers, He init, batch normalisation before each ReLU",
+                                {"test_accuracy": (">=", 0.96)}, "seed depth table: init + batch norm at 10-30"))
+@register("deep-residual-50", **_deep("residual", 50, "50 Dense layers: a stem, 24 residual blocks "
+                                      "h + W2 relu(W1 relu(h)) with W2 starting at zero, and the output",
+                                      {"test_accuracy": (">=", 0.96)}, "seed depth table: skip connections at 30-100"))
+def deep(kind, depth):
+    return build_deep(kind, depth)
+
+
+LARGE_EPOCHS = 40
+LARGE = Recipe(optimizer="adam", learning_rate=1e-3, batch_size=128, epochs=LARGE_EPOCHS,
+               loss="categorical_crossentropy", seed=0, chunk=1, track_gradients=True,
+               extras={"optimizer_args": {"learning_rate": {
+                   "module": "keras.optimizers.schedules", "class_name": "CosineDecay",
+                   "config": {"initial_learning_rate": 1e-3, "decay_steps": LARGE_EPOCHS * (60000 // 128)}}},
+                   "dropout": {"input": 0.2, "hidden": 0.4}})
+
+
+@register("mlp-large", family="mlp", description="the best plain MLP we found: 784-512-512-10 ReLU, dropout 0.2 on the "
+          "pixels and 0.4 on the hidden layers, Adam with cosine decay, 40 epochs",
+          reference="Srivastava et al. 2014 (dropout); Keras mnist_mlp example; Simard et al. 2003",
+          dataset="mnist", task="classify", recipe=LARGE, expected={"test_accuracy": (">=", 0.986)},
+          headline="test_accuracy", anchor="Keras mnist_mlp 98.40%; Simard et al. 2003 98.4% (800 hidden units)",
+          params={"width": 512, "depth": 2})
+def large(width, depth):
+    import keras
+
+    drop = LARGE.extras["dropout"]
+    layers = [keras.Input((784,), name="pixels"), keras.layers.Dropout(drop["input"], name="pixel_dropout")]
+    for i in range(1, depth + 1):
+        layers += [keras.layers.Dense(width, activation="relu", kernel_initializer="he_normal", name=f"hidden{i}"),
+                   keras.layers.Dropout(drop["hidden"], name=f"dropout{i}")]
+    layers.append(keras.layers.Dense(10, activation="softmax", name="output"))
+    return keras.Sequential(layers, name="mlp_large")
+
+
+@family
+class MLPFamily(Family):
+    name = "mlp"
+    plot_kinds = {"gradients": "plot_gradients", "network": "plot_network", "confusion": "plot_confusion"}
+
+    @staticmethod
+    def _split():
+        from zoo import data
+
+        return data.load("mnist")
+
+    def train_data(self, entry) -> TrainData:
+        from zoo import data
+
+        split = self._split()
+        return TrainData(data.as_vectors(split.x_train), data.one_hot(split.y_train))
+
+    def small_data(self, entry, n: int = 64) -> TrainData:
+        from zoo import data
+
+        split = self._split()
+        n = max(n, 4 * (entry.recipe.batch_size or 1))  # a few whole batches: the loop drops a partial one
+        return TrainData(data.as_vectors(split.x_train[:n]), data.one_hot(split.y_train[:n]))
+
+    def test_data(self) -> TrainData:
+        from zoo import data
+
+        split = self._split()
+        return TrainData(data.as_vectors(split.x_test), data.one_hot(split.y_test))
+
+    def predict(self, model, x, batch: int = 2000) -> np.ndarray:
+        return np.concatenate([np.asarray(model(x[i:i + batch], training=False)) for i in range(0, len(x), batch)])
+
+    def evaluate(self, entry, model, **options) -> dict:
+        from zoo.losses import get_loss
+
+        test = self.test_data()
+        outputs = self.predict(model, test.x)
+        loss = float(get_loss(entry.recipe.loss)(test.y, outputs))
+        accuracy = float(np.mean(outputs.argmax(1) == test.y.argmax(1)))
+        return {"test_accuracy": accuracy, "test_loss": loss, **self.gradient_summary(entry, model)}
+
+    def confusion(self, model) -> np.ndarray:
+        """counts[true, predicted] on the 10,000 test images."""
+        test = self.test_data()
+        predicted = self.predict(model, test.x).argmax(1)
+        counts = np.zeros((10, 10), np.int64)
+        np.add.at(counts, (test.y.argmax(1), predicted), 1)
+        return counts
+
+    def kernels(self, model) -> list:
+        """The Dense kernels from input to output (the layers whose gradients the depth table compares)."""
+        return [v for v in model.trainable_variables if v.path.endswith("/kernel")]
+
+    def gradient_summary(self, entry, model) -> dict:
+        """|dL/dW| of the first and last Dense kernel at the current weights, on the first 1,000 training
+        images in inference mode (deterministic, so check_artifact can measure it again)."""
+        import tensorflow as tf
+
+        from zoo.losses import get_loss
+
+        data = self.small_data(entry, GRAD_SLICE)
+        kernels = self.kernels(model)
+        loss = get_loss(entry.recipe.loss)
+        with tf.GradientTape() as tape:
+            value = loss(tf.constant(data.y), model(tf.constant(data.x), training=False))
+        grads = tape.gradient(value, kernels)
+        norms = [float(tf.norm(g)) if g is not None else 0.0 for g in grads]
+        return {"grad_norm_first": norms[0], "grad_norm_last": norms[-1],
+                "grad_ratio_first_last": norms[0] / norms[-1] if norms[-1] > 0 else float("nan")}
+
+    def check_artifact(self, entry, model, card: dict) -> list[str]:
+        problems = super().check_artifact(entry, model, card)
+        return problems
+
+    def plot_gradients(self, entry, model, history, out_path):
+        from zoo.plots.mlp import gradients
+
+        return gradients(history, entry.name, out_path)
+
+    def plot_network(self, entry, model, history, out_path):
+        from zoo.plots.mlp import network
+
+        return network(model, entry.name, out_path)
+
+    def plot_confusion(self, entry, model, history, out_path):
+        from zoo.plots.mlp import confusion
+
+        return confusion(self.confusion(model), entry.name, out_path)

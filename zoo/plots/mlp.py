@@ -1,0 +1,94 @@
+"""Pictures of the MNIST MLPs: gradient norms per layer over training, the lecture's network drawing, confusion."""
+from __future__ import annotations
+
+import numpy as np
+
+from zoo.errors import ZooError
+from zoo.plots.common import pyplot, save
+
+NETWORK_INPUTS = 16  # input nodes drawn out of 784 (the busiest ones; see `network`)
+
+
+def _kernel_rows(history):
+    """(layer label, per-epoch norms) for each Dense kernel, input side first."""
+    names = list(history.grad_names)
+    norms = np.asarray(history.grad_norms, np.float64)
+    rows = []
+    for j, name in enumerate(names):
+        if name.endswith("/kernel"):
+            rows.append((name.rsplit("/", 1)[0], norms[:, j]))
+    return rows
+
+
+def gradients(history, title: str, out_path):
+    """Mean gradient norm of each Dense kernel per epoch, log scale: the vanishing gradient, measured."""
+    if history is None or not history.grad_norms:
+        raise ZooError(f"{title}: no gradient norms were recorded (the recipe needs track_gradients=True)")
+    rows = _kernel_rows(history)
+    plt = pyplot()
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4.2))
+    colours = plt.cm.viridis(np.linspace(0, 0.9, len(rows)))
+    epochs = np.arange(1, len(rows[0][1]) + 1)
+    for (label, values), colour in zip(rows, colours):
+        ax.plot(epochs, values, color=colour, lw=1.2, label=label if len(rows) <= 12 else None)
+    ax.set(yscale="log", xlabel="epoch", ylabel="mean |dL/dW| per batch", title=f"{title}: gradient norm per layer")
+    if len(rows) <= 12:
+        ax.legend(fontsize=7)
+    ax.grid(alpha=0.3)
+    depth = np.arange(1, len(rows) + 1)
+    for e, style in ((0, "o-"), (len(epochs) - 1, "s-")):
+        bx.plot(depth, [values[e] for _, values in rows], style, label=f"epoch {e + 1}")
+    bx.set(yscale="log", xlabel="Dense layer (1 = next to the pixels)", ylabel="mean |dL/dW|",
+           title="across depth")
+    bx.legend(fontsize=8)
+    bx.grid(alpha=0.3)
+    return save(fig, out_path)
+
+
+def network(model, title: str, out_path, inputs: int = NETWORK_INPUTS):
+    """The lecture's drawing: nodes in columns, each edge's width and opacity proportional to |weight|,
+    blue positive, red negative. 784 input nodes would be a black smear, so only the `inputs` pixels
+    with the largest total |weight| into the first layer are drawn (their index is printed)."""
+    kernels = [np.asarray(v) for v in model.trainable_variables if v.path.endswith("/kernel")]
+    if any(k.shape[1] > 100 for k in kernels):
+        raise ZooError(f"{title}: the network drawing is for the small nets (at most 100 units a layer)")
+    keep = np.sort(np.argsort(-np.abs(kernels[0]).sum(1))[:inputs])
+    kernels[0] = kernels[0][keep]
+    sizes = [kernels[0].shape[0]] + [k.shape[1] for k in kernels]
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(2.2 * len(sizes) + 2, 7))
+    ys = [np.linspace(0.95, 0.05, n) if n > 1 else np.array([0.5]) for n in sizes]
+    scale = max(np.abs(k).max() for k in kernels)
+    for layer, k in enumerate(kernels):
+        for i in range(k.shape[0]):
+            for j in range(k.shape[1]):
+                w = k[i, j] / scale
+                ax.plot([layer, layer + 1], [ys[layer][i], ys[layer + 1][j]], color="tab:blue" if w > 0 else "tab:red",
+                        lw=2.5 * abs(w), alpha=min(1.0, 0.05 + abs(w)), zorder=1)
+    for layer, y in enumerate(ys):
+        ax.scatter(np.full(len(y), layer), y, s=60 if len(y) <= 40 else 25, color="white", edgecolor="black", zorder=2)
+    for i, y in zip(keep, ys[0]):
+        ax.annotate(f"px {i}", (0, y), xytext=(-8, 0), textcoords="offset points", ha="right", va="center", fontsize=6)
+    for j, y in enumerate(ys[-1]):
+        ax.annotate(str(j), (len(sizes) - 1, y), xytext=(8, 0), textcoords="offset points", va="center", fontsize=8)
+    labels = [f"{inputs} of 784 pixels"] + [f"hidden {i} ({n})" for i, n in enumerate(sizes[1:-1], 1)] + ["digit"]
+    ax.set_xticks(range(len(sizes)), labels)
+    ax.set_yticks([])
+    ax.set_frame_on(False)
+    ax.set_title(f"{title}: edge width = |weight| (blue +, red -)")
+    return save(fig, out_path)
+
+
+def confusion(counts: np.ndarray, title: str, out_path):
+    """counts[true, predicted] with the count in every cell; the diagonal is what it got right."""
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(6.2, 5.5))
+    shown = np.log1p(counts)
+    ax.imshow(shown, cmap="Blues")
+    for (i, j), n in np.ndenumerate(counts):
+        ax.text(j, i, str(n), ha="center", va="center", fontsize=7,
+                color="white" if shown[i, j] > 0.6 * shown.max() else "black")
+    accuracy = np.trace(counts) / counts.sum()
+    ax.set(xticks=range(10), yticks=range(10), xlabel="predicted", ylabel="true",
+           title=f"{title}: test confusion ({accuracy:.2%} right)")
+    return save(fig, out_path)
