@@ -273,16 +273,16 @@ def autoencoder_endpoints(model) -> dict:
     }
 
 
-COLUMNS = [("bce", "BCE / image"), ("mse", "MSE / image"), ("mean_abs_h", "mean abs h"),
+COLUMNS = [("bce", "BCE / image"), ("mse", "MSE / image"), ("mean_abs_h", r"mean \|h\|"),  # pipes escaped for markdown tables
            ("near_zero_fraction", f"frac h < {NEAR_ZERO}"), ("noisy_bce", f"BCE from {EVAL_MASK:.0%}-masked input"),
-           ("jacobian_fro2", "mean abs J abs_F^2"), ("probe_accuracy", "linear probe acc.")]
+           ("jacobian_fro2", r"mean \|J\|_F^2"), ("probe_accuracy", "linear probe acc.")]
 
 
 def comparison_docs(cards: list[dict]) -> str:
     """The comparison table of the five autoencoders, from their cards (whatever they measured)."""
     order = ["ae", "ae-sparse", "ae-denoising", "ae-contractive", "ae-dropout"]
     cards = sorted(cards, key=lambda c: order.index(c["entry"]) if c["entry"] in order else len(order))
-    head = ["entry", "regulariser"] + [label.replace("abs", "|") for _, label in COLUMNS] + ["train s"]
+    head = ["entry", "regulariser"] + [label for _, label in COLUMNS] + ["train s"]
     lines = ["## Comparison (MNIST test set, measured by the final training runs)", "",
              "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for card in cards:
