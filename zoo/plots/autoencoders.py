@@ -55,6 +55,8 @@ def stages(history, title: str, out_path):
     losses, labels = np.asarray(history.loss), np.asarray(history.stages)
     for ax, name in zip(axes[0], names):
         loss_curve(ax, losses[labels == name], label=name)
+        if (labels == name).sum() < 30:  # short stages: mark the epochs, so even one epoch shows
+            ax.lines[-1].set_marker("o")
         ax.set_title(name, fontsize=9)
     fig.suptitle(f"{title}: training loss per stage")
     fig.tight_layout()
