@@ -199,11 +199,11 @@ def load(name_or_path: str | Path):
     return artifacts.load_keras(resolve_folder(str(name_or_path)))
 
 
-def check_inputs(model, x):
+def check_inputs(entry: Entry, model, x):
     """x as float32 if it fits the model's input (batch first), else a clear ZooError."""
     import numpy as np
 
-    expected = tuple(model.inputs[0].shape[1:])
+    expected = get_family(entry.family).input_shape(entry, model)
     try:
         x = np.asarray(x)
     except Exception as err:  # ragged lists and other non-arrays
@@ -221,10 +221,10 @@ def check_inputs(model, x):
 
 def predict(name: str, x, model=None):
     """The outputs of entry `name` (pretrained unless `model` is given) for inputs x, checked first."""
+    entry = get(name)
     if model is None or isinstance(model, (str, Path)):
-        get(name)
         model = artifacts.load_keras(resolve_folder(name, model))
-    x = check_inputs(model, x)
+    x = check_inputs(entry, model, x)
     return model.predict(x, verbose=0, batch_size=1024)
 
 

@@ -87,6 +87,11 @@ class Family:
         shape = (None,) + tuple(model.inputs[0].shape[1:])
         return {"serve": (model, [tf.TensorSpec(shape, tf.float32, name="inputs")])}
 
+    def input_shape(self, entry, model) -> tuple:
+        """The shape of one input (no batch axis), read from the `serve` endpoint's signature."""
+        _, signature = self.endpoints(entry, model)["serve"]
+        return tuple(signature[0].shape[1:])
+
     def sample(self, entry, model, n: int, seed: int):
         raise ZooError(f"{entry.name} is not generative: `zoo sample` works on generative entries only")
 
