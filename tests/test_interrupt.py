@@ -12,7 +12,7 @@ import zoo
 from zoo.api import checkpoint_path
 
 ZOO = os.path.join(os.path.dirname(sys.executable), "zoo")
-NAME, EPOCHS = "encoder-1024-8-1024", "800"  # built on demand; several seconds of chunks of 100 epochs
+NAME, EPOCHS = "encoder-1024-8-1024", "1500"  # built on demand: chunks of 250 epochs, seconds each
 
 
 def _train(out, *extra):

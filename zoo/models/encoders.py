@@ -14,7 +14,7 @@ from zoo.registry import Entry, Recipe, register, register_pattern
 
 SEED_LECTURE = "Seed lecture on encoder networks (PyTorch script, 9-2-9 in about 15,000 epochs); Ackley, Hinton & Sejnowski 1985"
 RECIPE = Recipe(optimizer="sgd", learning_rate=0.4, momentum=0.9, batch_size=None, epochs=100_000,
-                loss="binary_crossentropy", stop_below=0.02, seed=0, chunk=100, extras={"init_std": 0.001})
+                loss="binary_crossentropy", stop_below=0.02, seed=0, chunk=250, extras={"init_std": 0.001})
 EXPECTED = {"loss": ("<", 0.02), "decoded": ("==", 1.0)}
 CODE_6_2_3 = np.array([[0, 0, 0], [0, 0, 1], [0, 1, 0], [1, 0, 0], [1, 0, 1], [1, 1, 0]], np.float32)
 
