@@ -69,6 +69,8 @@ def _classic(sizes, expected, anchor):
 
 
 @register("mlp-784-30-30-30-10", **_classic((784, 30, 30, 30, 10), 0.95, "seed 95-96%"))
+# mlp-784-30-30-10 does not reach the 96.0% here: seeds 0-4 of this exact recipe gave 95.55, 95.44,
+# 95.16, 95.36, 95.61% (last epoch, 60,000 training images); the shipped artifact is seed 0.
 @register("mlp-784-30-30-10", **_classic((784, 30, 30, 10), 0.96, "seed 96-97%"))
 @register("mlp-784-30-10", **_classic((784, 30, 10), 0.95, "seed 95-96% (Nielsen 95.42%)"))  # stacked: registers first
 def classic(sizes):
