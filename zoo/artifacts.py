@@ -138,7 +138,8 @@ def save_saved_model(model, endpoints: dict, path: Path) -> None:
     import keras
 
     archive = keras.export.ExportArchive()
-    archive.track(model)
+    # no archive.track(model): add_endpoint tracks the variables its functions use, and tracking the
+    # model as well stored every weight twice (the SavedModel came out at twice the weights' size)
     for name, (fn, signature) in endpoints.items():
         archive.add_endpoint(name=name, fn=fn, input_signature=signature)
     archive.write_out(str(path), verbose=False)
