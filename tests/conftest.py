@@ -16,3 +16,21 @@ def runner():
     from click.testing import CliRunner
 
     return CliRunner()
+
+
+def first_output(outputs):
+    """The first output of a model or endpoint that may return a tensor, a list or a dict."""
+    if isinstance(outputs, dict):
+        return list(outputs.values())[0]
+    return outputs[0] if isinstance(outputs, (list, tuple)) else outputs
+
+
+def random_inputs(name, model, n):
+    """n random inputs in [0, 1) of the shape entry `name`'s model takes."""
+    import numpy as np
+
+    from zoo.family import get_family
+
+    entry = registry.get(name)
+    shape = get_family(entry.family).input_shape(entry, model)
+    return np.random.default_rng(0).random((n,) + shape, dtype=np.float32)

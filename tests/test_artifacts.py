@@ -10,14 +10,7 @@ import zoo
 from zoo import artifacts
 from zoo.errors import ZooError
 
-from conftest import SHIPPED
-
-
-def _input_shape(name, model):
-    from zoo.family import get_family
-
-    entry = zoo.get(name)
-    return get_family(entry.family).input_shape(entry, model)
+from conftest import SHIPPED, first_output, random_inputs
 
 
 @pytest.fixture
@@ -89,9 +82,8 @@ def test_saved_models_answer_in_a_process_that_never_imports_zoo(tmp_path):
     inputs, expected = {}, {}
     for name in SHIPPED:
         model = zoo.load(name)
-        x = np.random.default_rng(0).random((5,) + _input_shape(name, model), dtype=np.float32)
-        out = model(x)
-        inputs[name], expected[name] = x, np.asarray(out[0] if isinstance(out, (list, tuple)) else out)
+        x = random_inputs(name, model, 5)
+        inputs[name], expected[name] = x, np.asarray(first_output(model(x)))
     np.savez(tmp_path / "inputs.npz", **inputs)
     script = (
         "import sys, numpy as np, tensorflow as tf\n"

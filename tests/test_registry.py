@@ -8,7 +8,7 @@ from zoo.family import get_family
 from zoo.registry import get
 from zoo.training import History
 
-from conftest import ENTRIES, SHIPPED
+from conftest import ENTRIES, SHIPPED, first_output
 
 QUICK_EPOCHS = 3
 
@@ -48,19 +48,12 @@ def test_short_training_lowers_the_loss_and_exports(name, tmp_path):
 
     folder = api.export_artifact(entry, model, history, {}, 0.0, 0, tmp_path / name)
     x = np.asarray(data.x[:8], np.float32)
-    expected = np.asarray(_first(model(x)))
+    expected = np.asarray(first_output(model(x)))
     loaded = tf.saved_model.load(str(folder / artifacts.SAVED_MODEL))  # keep a reference: it owns the variables
-    served = _first(loaded.serve(tf.constant(x)))
+    served = first_output(loaded.serve(tf.constant(x)))
     np.testing.assert_allclose(np.asarray(served), expected, rtol=1e-4, atol=1e-5)
     reloaded = artifacts.load_keras(folder)  # checksums verified, safe mode on
-    np.testing.assert_allclose(np.asarray(_first(reloaded(x))), expected, rtol=1e-5, atol=1e-6)
-
-
-def _first(outputs):
-    """The first output of a model or endpoint that may return a tensor, a list or a dict."""
-    if isinstance(outputs, dict):
-        return list(outputs.values())[0]
-    return outputs[0] if isinstance(outputs, (list, tuple)) else outputs
+    np.testing.assert_allclose(np.asarray(first_output(reloaded(x))), expected, rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("name", SHIPPED)

@@ -178,6 +178,13 @@ def _cpu_count() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
+def _keras_model(name: str, model):
+    """`model` itself if it is a Keras model; else the verified model of its folder (None: the shipped one)."""
+    if model is None or isinstance(model, (str, Path)):
+        return artifacts.load_keras(resolve_folder(name, model))
+    return model
+
+
 def resolve_folder(name: str, model: str | Path | None = None) -> Path:
     """The artifact folder for `name`: `model` if given, else the shipped pretrained one."""
     folder = Path(model) if model is not None else artifacts.pretrained_dir(name)
@@ -222,8 +229,7 @@ def check_inputs(entry: Entry, model, x):
 def predict(name: str, x, model=None):
     """The outputs of entry `name` (pretrained unless `model` is given) for inputs x, checked first."""
     entry = get(name)
-    if model is None or isinstance(model, (str, Path)):
-        model = artifacts.load_keras(resolve_folder(name, model))
+    model = _keras_model(name, model)
     x = check_inputs(entry, model, x)
     return model.predict(x, verbose=0, batch_size=1024)
 
@@ -231,8 +237,7 @@ def predict(name: str, x, model=None):
 def evaluate(name: str, model=None, **options) -> dict:
     """Metrics of entry `name` for `model` (a Keras model, an artifact folder, or None for the pretrained one)."""
     entry = get(name)
-    if model is None or isinstance(model, (str, Path)):
-        model = artifacts.load_keras(resolve_folder(name, model))
+    model = _keras_model(name, model)
     return get_family(entry.family).evaluate(entry, model, **options)
 
 
@@ -242,8 +247,7 @@ def sample(name: str, n: int = 64, seed: int = 0, model=None):
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ZooError(f"n must be a positive integer, not {n!r}")
     family = get_family(entry.family)
-    if model is None or isinstance(model, (str, Path)):
-        model = artifacts.load_keras(resolve_folder(name, model))
+    model = _keras_model(name, model)
     return family.sample(entry, model, n, seed)
 
 

@@ -14,12 +14,17 @@ import keras
 from keras import ops
 
 
+def _dense_stack(h, hidden: tuple, activation: str):
+    """The hidden Dense layers both halves share, named hidden_1, hidden_2, ..."""
+    for i, units in enumerate(hidden):
+        h = keras.layers.Dense(units, activation=activation, name=f"hidden_{i + 1}")(h)
+    return h
+
+
 def mlp_encoder(input_dim: int, hidden: tuple, latent: int, activation: str, name: str = "encoder"):
     """x -> (mean, log-variance) of q(z|x), a functional model."""
     x = keras.Input((input_dim,), name="x")
-    h = x
-    for i, units in enumerate(hidden):
-        h = keras.layers.Dense(units, activation=activation, name=f"hidden_{i + 1}")(h)
+    h = _dense_stack(x, hidden, activation)
     mean = keras.layers.Dense(latent, name="z_mean")(h)
     log_var = keras.layers.Dense(latent, name="z_log_var")(h)
     return keras.Model(x, [mean, log_var], name=name)
@@ -28,9 +33,7 @@ def mlp_encoder(input_dim: int, hidden: tuple, latent: int, activation: str, nam
 def mlp_decoder(latent: int, hidden: tuple, output_dim: int, activation: str, name: str = "decoder"):
     """z -> the logits of p(x|z), a functional model (reversed hidden sizes are the caller's choice)."""
     z = keras.Input((latent,), name="z")
-    h = z
-    for i, units in enumerate(hidden):
-        h = keras.layers.Dense(units, activation=activation, name=f"hidden_{i + 1}")(h)
+    h = _dense_stack(z, hidden, activation)
     logits = keras.layers.Dense(output_dim, name="logits")(h)
     return keras.Model(z, logits, name=name)
 
