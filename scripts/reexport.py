@@ -1,7 +1,9 @@
 """Rewrite the SavedModel of shipped artifacts from their verified .keras weights, without retraining.
 
 For when the exporter changes: the weights, metrics and history stay as the training run left them;
-the card gets the new files' sha256 and a note of the re-export.
+the card gets the new exports' sha256 and a note of the re-export (the old artifact is verified
+first, and replaced with replace=True, which removes only the files its card lists).
+For a card written by an older zoo, run scripts/upgrade_artifacts.py first.
 Usage: python scripts/reexport.py [NAME ...]   (default: every shipped entry)
 """
 import os
@@ -28,9 +30,9 @@ def main(names):
                     shutil.copy2(item, tmp / item.name)
             artifacts.save_saved_model(model, get_family(entry.family).endpoints(entry, model), tmp / artifacts.SAVED_MODEL)
 
-        kept = {k: v for k, v in card.items() if k != "files"}
+        kept = {k: v for k, v in card.items() if k not in ("files", "exports", "card_sha256")}
         kept["saved_model_reexported_at_commit"] = api._git_commit()
-        artifacts.write(folder, fill, kept)
+        artifacts.write(folder, fill, kept, replace=True)
         print(f"{name}: saved_model re-exported")
 
 

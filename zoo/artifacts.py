@@ -1,17 +1,26 @@
 """Artifacts on disk: pretrained/<name>/ with model.keras, saved_model/, history.npz, pictures and card.json.
 
 Every write goes to a temporary sibling folder that is renamed into place only when complete, so an
-interrupted or failed export never leaves a half-written entry. Every load checks the sha256 of each
-file the card lists before Keras or TensorFlow reads a byte of it.
+interrupted or failed export never leaves a half-written entry. A write never deletes or replaces what
+zoo did not write: the destination must be missing, an empty folder, or a zoo artifact whose card lists
+every file in it (and then only with replace=True).
+
+The card records the sha256 of every file: `files` (what the wheel ships: model.keras, history.npz,
+the pictures) and `exports` (the REPOSITORY_ONLY folders: saved_model/, committed in the repository
+but left out of the wheel), and `card_sha256`, the sha256 of the card's own canonical JSON, so an
+edited metric is noticed. Every load checks the card and the sha256 of each file it lists before
+Keras or TensorFlow reads a byte of it.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
-from pathlib import Path
+import warnings
+from pathlib import Path, PurePosixPath
 
 from zoo.errors import ZooError
 
@@ -19,6 +28,15 @@ CARD = "card.json"
 KERAS_FILE = "model.keras"
 SAVED_MODEL = "saved_model"
 HISTORY = "history.npz"
+
+# Top-level names inside an artifact that stay in the repository and are not shipped in the wheel.
+# write() records the files under them as the card's `exports`; everything else goes in `files`.
+# pyproject.toml's exclude-package-data must say the same (tests/test_install.py checks the wheel).
+REPOSITORY_ONLY = (SAVED_MODEL,)
+
+_COMPUTED = ("files", "exports", "card_sha256")  # card fields write() computes itself
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_MAX_CARD_BYTES = 1 << 20
 
 
 def pretrained_root() -> Path:
@@ -42,69 +60,299 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != CARD)
+def card_digest(card: dict) -> str:
+    """The sha256 of a card's canonical JSON, leaving out its own card_sha256 field."""
+    body = {k: v for k, v in card.items() if k != "card_sha256"}
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
 
 
-def write(folder: Path, fill, card: dict) -> Path:
-    """Create `folder` atomically: fill(tmp_folder) writes the files, then the card gets their sha256s."""
-    folder = Path(folder)
+def _walk(folder: Path) -> tuple[list[str], list[str]]:
+    """(regular files, anything else: symlinks, devices...) under folder, as relative posix paths.
+
+    Directories are entered, never symlinks to them, so nothing outside `folder` is ever reached.
+    """
+    files, others = [], []
+
+    def visit(path: Path, prefix: str) -> None:
+        with os.scandir(path) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                relative = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    visit(Path(entry.path), relative + "/")
+                elif entry.is_file(follow_symlinks=False):
+                    files.append(relative)
+                else:
+                    others.append(relative)
+
+    visit(folder, "")
+    return files, others
+
+
+def _is_repository_only(relative: str) -> bool:
+    return relative.split("/", 1)[0] in REPOSITORY_ONLY
+
+
+# ---------------------------------------------------------------------------------------------- cards
+
+
+class _NotACard(Exception):
+    """Why a card.json is not a well-formed zoo model card (read_card words it as a ZooError)."""
+
+
+def _no_duplicates(pairs):
+    seen = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _NotACard(f"not a zoo model card: the key {key!r} appears twice")
+        seen[key] = value
+    return seen
+
+
+def _check_paths(card: dict, field: str, repository_only: bool) -> None:
+    listed = card.get(field)
+    if not isinstance(listed, dict):
+        raise _NotACard(f"not a zoo model card: {field!r} must be an object of relative path -> sha256, "
+                        f"not {type(listed).__name__ if listed is not None else 'missing'}")
+    for relative, digest in listed.items():
+        parts = PurePosixPath(relative).parts
+        if (not relative or "\\" in relative or "\0" in relative or relative.startswith("/")
+                or any(p in ("", ".", "..") for p in relative.split("/")) or "/".join(parts) != relative):
+            raise _NotACard(f"not a zoo model card: {field} lists {relative!r}, which is not a plain path inside the folder")
+        if relative == CARD:
+            raise _NotACard(f"not a zoo model card: {field} lists {CARD} itself")
+        if _is_repository_only(relative) != repository_only:
+            where = "exports" if not repository_only else "files"
+            raise _NotACard(f"not a zoo model card: {field} lists {relative!r}, which belongs in {where}")
+        if not isinstance(digest, str) or not _SHA256.fullmatch(digest):
+            raise _NotACard(f"not a zoo model card: {field}[{relative!r}] is not a sha256 (64 lowercase hex digits)")
+
+
+def _check_card(card) -> dict:
+    """The card, if it has the shape zoo writes and its card_sha256 matches; otherwise _NotACard."""
+    if not isinstance(card, dict):
+        raise _NotACard(f"not a zoo model card: a JSON object is expected, not {type(card).__name__}")
+    if "card_sha256" not in card:
+        raise _NotACard("not a zoo model card: it has no card_sha256 (written by an older zoo, or edited)")
+    if card["card_sha256"] != card_digest(card):
+        raise _NotACard(f"{CARD} was edited after it was written (its card_sha256 does not match)")
+    if not isinstance(card.get("entry"), str):
+        raise _NotACard("not a zoo model card: 'entry' must be a string")
+    if not isinstance(card.get("metrics"), dict):
+        raise _NotACard("not a zoo model card: 'metrics' must be an object")
+    _check_paths(card, "files", repository_only=False)
+    _check_paths(card, "exports", repository_only=True)
+    return card
+
+
+def _parse_card(folder: Path) -> dict:
+    path = folder / CARD
     try:
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent))
-        tmp.chmod(0o755)  # mkdtemp makes it private; an artifact is meant to be shared
+        with open(path, "rb") as handle:
+            blob = handle.read(_MAX_CARD_BYTES + 1)
+    except FileNotFoundError:
+        raise _NotACard(f"no {CARD} here, so it is not a zoo artifact") from None
+    except IsADirectoryError:
+        raise _NotACard(f"{CARD} is a folder, so it is not a zoo artifact") from None
     except OSError as err:
-        raise ZooError(f"cannot write to {folder.parent}: {err.strerror}") from None
+        raise _NotACard(f"unreadable {CARD} ({err.strerror or err})") from None
+    if len(blob) > _MAX_CARD_BYTES:
+        raise _NotACard(f"not a zoo model card: {CARD} is larger than {_MAX_CARD_BYTES} bytes")
     try:
-        fill(tmp)
-        card = {**card, "files": {p.relative_to(tmp).as_posix(): sha256(p) for p in _files(tmp)}}
-        (tmp / CARD).write_text(json.dumps(card, indent=2, sort_keys=False) + "\n")
-        _swap_into_place(tmp, folder)
-    except OSError as err:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise ZooError(f"cannot write {folder}: {err.strerror or err}") from None
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return folder
-
-
-def _swap_into_place(tmp: Path, folder: Path) -> None:
-    if folder.exists():
-        old = folder.with_name(f".{folder.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
-        os.replace(folder, old)
-        os.replace(tmp, folder)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(tmp, folder)
+        card = json.loads(blob.decode("utf-8"), object_pairs_hook=_no_duplicates)
+    except (ValueError, RecursionError) as err:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise _NotACard(f"unreadable model card, not JSON ({first})") from None
+    return _check_card(card)
 
 
 def read_card(folder: Path) -> dict:
-    path = Path(folder) / CARD
+    """The card of `folder`, once it is known to be well-formed and unedited (its files are not checked: see verify)."""
+    folder = Path(folder)
     try:
-        return json.loads(path.read_text())
-    except FileNotFoundError:
-        raise ZooError(f"{folder}: no {CARD} here, so it is not a zoo artifact") from None
-    except (OSError, ValueError) as err:
-        raise ZooError(f"{path}: unreadable model card ({err})") from None
+        return _parse_card(folder)
+    except _NotACard as err:
+        raise ZooError(f"{folder}: {err}") from None
+
+
+# ------------------------------------------------------------------------------------------ verifying
 
 
 def verify(folder: Path) -> dict:
-    """The card of `folder`, after checking every file it lists is present and unchanged."""
+    """The card of `folder`, after checking the card itself and every file it lists.
+
+    `files` must all be present and unchanged. The `exports` (saved_model/) are checked whenever their
+    folder exists: then every one must be present and unchanged. A missing saved_model/ as a whole is
+    fine (the installed wheel does not ship it). Any file the card does not list is refused.
+    """
     folder = Path(folder)
     card = read_card(folder)
-    listed = card.get("files", {})
-    for relative, expected in listed.items():
+    files, exports = card["files"], card["exports"]
+    present, others = _walk(folder)
+    extra = [p for p in present if p != CARD and p not in (exports if _is_repository_only(p) else files)]
+    if others or extra:
+        raise ZooError(f"{folder}: files not on the card: {', '.join((others + extra)[:3])}; the artifact was altered")
+    checked = dict(files)
+    for top in REPOSITORY_ONLY:
+        if os.path.lexists(folder / top):  # a symlink or file of that name was refused above
+            checked.update((p, d) for p, d in exports.items() if p.split("/", 1)[0] == top)
+    on_disk = set(present)
+    for relative, expected in checked.items():
         path = folder / relative
-        if not path.is_file():
+        if relative not in on_disk:
             raise ZooError(f"{path}: missing; the artifact is incomplete (retrain it or restore it from git)")
         if sha256(path) != expected:
             raise ZooError(f"{path}: sha256 does not match its card (the file was changed or truncated); retrain it or restore it from git")
-    extra = [p.relative_to(folder).as_posix() for p in _files(folder) if p.relative_to(folder).as_posix() not in listed]
-    if extra:
-        raise ZooError(f"{folder}: files not on the card: {', '.join(extra[:3])}; the artifact was altered")
     return card
+
+
+def has_saved_model(folder: Path) -> bool:
+    """Whether `folder` holds its SavedModel (a source checkout does; an installed wheel does not). Not a verification."""
+    path = Path(folder) / SAVED_MODEL
+    return path.is_dir() and not path.is_symlink() and (path / "saved_model.pb").is_file()
+
+
+# ------------------------------------------------------------------------------------------- writing
+
+
+def _unlisted(folder: Path, card: dict) -> list[str]:
+    """What in `folder` its card does not list: zoo did not write it, so zoo must not delete it."""
+    listed = {CARD, *card["files"], *card["exports"]}
+    present, others = _walk(folder)
+    return others + [p for p in present if p not in listed]
+
+
+def _inspect(folder, replace: bool) -> tuple[Path, list[str] | None]:
+    """(resolved path, what zoo may remove there: None when nothing is there) or a ZooError."""
+    shown = str(folder)
+    try:
+        path = Path(folder).expanduser().resolve()
+    except (OSError, RuntimeError) as err:
+        raise ZooError(f"cannot use {shown} as an artifact folder: {getattr(err, 'strerror', None) or err}") from None
+    if path.parent == path:
+        raise ZooError(f"{shown} is the root of the filesystem; an artifact needs a folder of its own, inside another folder")
+    try:
+        cwd = Path.cwd().resolve()
+    except OSError:
+        cwd = None
+    if cwd is not None and (path == cwd or path in cwd.parents):
+        raise ZooError(f"{shown} is the current directory or holds it; name a new folder inside it instead; nothing was changed")
+    if not os.path.lexists(path):
+        return path, None
+    if path.is_symlink() or not path.is_dir():
+        raise ZooError(f"{shown} is a file, not a folder; nothing was changed (choose another folder)")
+    try:
+        empty = not any(os.scandir(path))
+    except OSError as err:
+        raise ZooError(f"cannot read {shown}: {err.strerror or err}") from None
+    if empty:
+        return path, []
+    try:
+        card = _parse_card(path)
+    except _NotACard as err:
+        raise ZooError(f"{shown} is not empty and is not a zoo artifact ({err}); nothing was changed "
+                       "(choose another folder, or empty it yourself)") from None
+    unlisted = _unlisted(path, card)
+    if unlisted:
+        raise ZooError(f"{shown} holds a zoo artifact plus files its card does not list ({', '.join(unlisted[:3])}); "
+                       "nothing was changed (zoo only replaces what it wrote: move them away first)")
+    if not replace:
+        raise ZooError(f"{shown} already holds a zoo artifact of {card['entry']!r}; {{option}} replaces it",
+                       option="force", value=True)
+    return path, [CARD, *card["files"], *card["exports"]]
+
+
+def check_destination(folder: Path, replace: bool) -> Path:
+    """The resolved path `write(folder, ..., replace=replace)` would write, or the ZooError it would raise.
+
+    Call it before a long job to fail early. Refused: the filesystem root, the current directory, a
+    file, a non-empty folder that is not a zoo artifact, a zoo artifact holding files its card does not
+    list, and any zoo artifact unless replace is True. A missing or empty folder is fine.
+    """
+    return _inspect(folder, replace)[0]
+
+
+def _complete_card(folder: Path, card: dict) -> dict:
+    """`card` with the sha256 of every file in `folder` (files / exports) and its own card_sha256."""
+    present, others = _walk(folder)
+    if others:
+        raise ZooError(f"{folder}: an artifact holds regular files only, not {', '.join(others[:3])}")
+    present = [p for p in present if p != CARD]
+    card = {k: v for k, v in card.items() if k not in _COMPUTED}
+    card["files"] = {p: sha256(folder / p) for p in present if not _is_repository_only(p)}
+    card["exports"] = {p: sha256(folder / p) for p in present if _is_repository_only(p)}
+    card["card_sha256"] = card_digest(card)
+    return _check_card(card)
+
+
+def _write_card(folder: Path, card: dict) -> None:
+    (folder / CARD).write_text(json.dumps(card, indent=2, sort_keys=False) + "\n")
+
+
+def write(folder: Path, fill, card: dict, *, replace: bool = False) -> Path:
+    """Create `folder` atomically: fill(tmp_folder) writes the files, then the card gets their sha256s.
+
+    The card must hold 'entry' (a str); 'metrics' defaults to {}; 'files', 'exports' and 'card_sha256'
+    are computed here. The destination follows check_destination's rules (an existing zoo artifact is
+    replaced only when replace=True, and then only the files its card lists are removed). Returns the
+    resolved path.
+    """
+    if not isinstance(card, dict) or not isinstance(card.get("entry"), str):
+        raise TypeError("artifacts.write: card must be a dict with an 'entry' string")
+    card = {**card}
+    card.setdefault("metrics", {})
+    path, _ = _inspect(folder, replace)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent))
+        tmp.chmod(0o755)  # mkdtemp makes it private; an artifact is meant to be shared
+    except OSError as err:
+        raise ZooError(f"cannot write to {path.parent}: {err.strerror or err}") from None
+    try:
+        fill(tmp)
+        _write_card(tmp, _complete_card(tmp, card))
+        _, removable = _inspect(folder, replace)  # again: the destination may have changed during fill
+        _swap_into_place(tmp, path, removable)
+    except OSError as err:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise ZooError(f"cannot write {path}: {err.strerror or err}") from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return path
+
+
+def _swap_into_place(tmp: Path, folder: Path, removable: list[str] | None) -> None:
+    """Rename tmp to folder. An existing artifact moves aside first; then only its `removable` files are deleted."""
+    if not removable:  # nothing there, or an empty folder (rename replaces an empty directory)
+        os.replace(tmp, folder)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".old", dir=folder.parent))
+    os.replace(folder, old)  # onto the empty folder mkdtemp made: a unique name, never someone else's
+    try:
+        os.replace(tmp, folder)
+    except BaseException:
+        os.replace(old, folder)
+        raise
+    _remove_listed(old, removable)
+
+
+def _remove_listed(old: Path, removable: list[str]) -> None:
+    """Delete the listed files under `old`, then the folders they leave empty; anything else stays."""
+    for relative in removable:
+        path = old / relative
+        if path.is_file() and not path.is_symlink():
+            path.unlink()
+    for root, _, _ in sorted(os.walk(old), key=lambda item: -len(Path(item[0]).parts)):
+        try:
+            os.rmdir(root)
+        except OSError:
+            pass
+    if os.path.lexists(old):
+        warnings.warn(f"{old}: kept, it holds files the replaced card did not list", stacklevel=3)
+
+
+# ------------------------------------------------------------------------------------ loading, saving
 
 
 def load_keras(folder: Path):
@@ -119,6 +367,14 @@ def load_keras(folder: Path):
     except Exception as err:  # Keras raises several types for a refused or broken file
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise ZooError(f"{Path(folder) / KERAS_FILE}: Keras refused to load it: {first}") from None
+
+
+def save_history(path: Path, arrays: dict) -> None:
+    """Write a training history (History.to_arrays()) compressed: artifacts/HISTORY inside the artifact folder."""
+    import numpy as np
+
+    with open(path, "wb") as handle:  # a handle: savez would append .npz to a name without it
+        np.savez_compressed(handle, **arrays)
 
 
 def load_history(folder: Path):
