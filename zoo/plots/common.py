@@ -18,7 +18,7 @@ def pyplot():
 
 
 def save(fig, path) -> Path:
-    """Write `fig` as PNG through a temporary file, so a failed save leaves nothing half-written."""
+    """Write `fig` as PNG through a temporary file, so a failed or interrupted save leaves nothing half-written."""
     from zoo.errors import ZooError
 
     path = Path(path)
@@ -29,6 +29,9 @@ def save(fig, path) -> Path:
     except OSError as err:
         tmp.unlink(missing_ok=True)
         raise ZooError(f"cannot write {path}: {err.strerror or err}") from None
+    except BaseException:  # Ctrl-C or a drawing error: no temporary file left behind
+        tmp.unlink(missing_ok=True)
+        raise
     finally:
         pyplot().close(fig)
     return path
@@ -41,20 +44,56 @@ def grid_shape(n: int) -> tuple[int, int]:
 
 
 def image_grid(images: np.ndarray, side: int = 28) -> np.ndarray:
-    """(n, side*side) or (n, side, side) values -> one 2-D mosaic, as square as n allows."""
+    """(n, side*side) or (n, side, side) values -> one 2-D mosaic, as square as n allows.
+
+    Each image sits in a 1-pixel frame of ones (a line in the colour of 1 under the caller's colour
+    map). Everything else, the empty cells of a grid that n does not fill, is masked: `imshow` draws
+    masked pixels in the background colour (white), whatever the colour map, so an empty cell is
+    blank rather than a block of the colour of 1. The result is a `numpy.ma.MaskedArray`."""
     images = np.asarray(images).reshape(len(images), side, side)
     rows, cols = grid_shape(len(images))
-    mosaic = np.ones((rows * (side + 1) + 1, cols * (side + 1) + 1), np.float32)
+    step = side + 1
+    mosaic = np.ones((rows * step + 1, cols * step + 1), np.float32)
+    background = np.ones(mosaic.shape, bool)
     for i, image in enumerate(images):
         r, c = divmod(i, cols)
-        mosaic[1 + r * (side + 1): 1 + r * (side + 1) + side, 1 + c * (side + 1): 1 + c * (side + 1) + side] = image
-    return mosaic
+        top, left = r * step, c * step
+        background[top: top + step + 1, left: left + step + 1] = False  # the cell and its frame
+        mosaic[top + 1: top + 1 + side, left + 1: left + 1 + side] = image
+    return np.ma.masked_array(mosaic, mask=background)
+
+
+def count_axis(axis) -> None:
+    """An axis that counts things (epochs, layers): integer ticks, printed plainly ("15,000", never
+    "1.5" or "2.9x10^2")."""
+    from matplotlib.ticker import MaxNLocator, StrMethodFormatter
+
+    axis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1, steps=[1, 2, 2.5, 5, 10]))
+    axis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+
+
+def plain_log_axis(axis) -> None:
+    """A log-scale axis labelled "290" or "0.05" rather than "2.9x10^2" or "5x10^-2" when its whole
+    range lies in [0.001, 10,000]; a wider range keeps matplotlib's powers of ten throughout.
+    matplotlib still decides which ticks get a label."""
+    from matplotlib.ticker import LogFormatterSciNotation
+
+    class Plain(LogFormatterSciNotation):
+        def __call__(self, x, pos=None):
+            label = super().__call__(x, pos)
+            low, high = sorted(self.axis.get_view_interval()) if self.axis is not None else (x, x)
+            return f"{x:,.4g}" if label and 1e-3 <= low and high < 1e4 else label
+
+    axis.set_major_formatter(Plain())
+    axis.set_minor_formatter(Plain(labelOnlyBase=False))
 
 
 def loss_curve(ax, losses, label: str = "training loss", log: bool = True) -> None:
     ax.plot(np.arange(1, len(losses) + 1), losses, label=label)
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss")
+    count_axis(ax.xaxis)
     if log:
         ax.set_yscale("log")
+        plain_log_axis(ax.yaxis)
     ax.grid(alpha=0.3)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from zoo.errors import ZooError
-from zoo.plots.common import pyplot, save
+from zoo.plots.common import count_axis, pyplot, save
 
 
 def _weights(model):
@@ -81,29 +81,92 @@ def _cube(codes, w_out, b_out, title):
     ax.scatter(codes[:, 0], codes[:, 1], codes[:, 2], c=colours[: len(codes)], s=60, edgecolor="black", depthshade=False)
     for i, (x, y, z) in enumerate(codes):
         ax.text(x, y, z, f" {i + 1}")
-    ax.set(xlim=(-1, 1), ylim=(-1, 1), zlim=(-1, 1), xlabel="h1", ylabel="h2", zlabel="h3",
-           title=f"{title}: hidden-unit space (planes: output = 0.5)")
+    ticks = [-1, -0.5, 0, 0.5, 1]  # the default 0.25 steps crowd the 3-D axes
+    ax.set(xlim=(-1, 1), ylim=(-1, 1), zlim=(-1, 1), xticks=ticks, yticks=ticks, zticks=ticks,
+           xlabel="h1", ylabel="h2", zlabel="h3", title=f"{title}: hidden-unit space (planes: output = 0.5)")
     return fig
 
 
 def dynamics(history, model, title: str, out_path):
-    """The path of each input's hidden code over training (Lister 1993), from the kept snapshots."""
+    """The path of each input's hidden code over training (Lister 1993), from the kept snapshots.
+
+    Hue tells the input (numbered at its last code); the grey of the dots along a path tells the
+    epoch of each snapshot (the colour bar); the first snapshot is a hollow ring. Training keeps a
+    snapshot after every chunk of epochs, so unless the history holds one taken at epoch 0 the paths
+    begin after the first chunk, not at the starting codes, and the picture says so."""
     if history is None or not history.snapshots:
         raise ZooError(f"{title}: this artifact kept no training snapshots; retrain it with `zoo train`")
-    paths = np.stack(history.snapshots)  # (snapshots, inputs, k)
+    paths = np.stack(history.snapshots).astype(np.float64)  # (snapshots, inputs, k)
+    epochs = [int(e) for e in history.snapshot_epochs]
+    unit = "epoch"
+    if len(epochs) != len(paths):  # an inconsistent history: number the snapshots rather than guess epochs
+        epochs, unit = list(range(1, len(paths) + 1)), "snapshot"
     plt = pyplot()
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import ListedColormap, Normalize
+    from matplotlib.lines import Line2D
+
     k = paths.shape[2]
-    fig = plt.figure(figsize=(6, 5.5))
-    ax = fig.add_subplot(projection="3d" if k == 3 else None)
+    dims = min(k, 3)  # k = 1: the code against the epoch; k > 3: the first three units
+    fig = plt.figure(figsize=(7, 6) if dims == 3 else (6.8, 5.6))
+    ax = fig.add_subplot(projection="3d" if dims == 3 else None)
+    extra = {"depthshade": False} if dims == 3 else {}
     colours = plt.cm.tab10(np.arange(paths.shape[1]) % 10)
+    shades = ListedColormap(plt.cm.Greys(np.linspace(0.3, 1.0, 256)))  # light grey (early) to black (late)
+    norm = Normalize(vmin=epochs[0], vmax=max(epochs[-1], epochs[0] + 1))
+    many = len(paths) > 1
     for i in range(paths.shape[1]):
-        track = paths[:, i, :3] if k >= 3 else paths[:, i, :2]
-        ax.plot(*track.T, color=colours[i], lw=1)
-        ax.scatter(*track[-1], color=colours[i], s=50, edgecolor="black", zorder=3)
-    epochs = history.snapshot_epochs[-1] if history.snapshot_epochs else len(paths)
-    ax.set_title(f"{title}: hidden codes during training ({epochs} epochs)")
-    ax.set_xlim(-1.05, 1.05)
-    ax.set_ylim(-1.05, 1.05)
-    ax.set_xlabel("hidden unit 1")
-    ax.set_ylabel("hidden unit 2")
+        track = np.column_stack([epochs, paths[:, i, 0]]) if dims == 1 else paths[:, i, :dims]
+        if many:
+            ax.plot(*track.T, color=colours[i], lw=1.2, zorder=1)
+            ax.scatter(*track[1:-1].T, c=epochs[1:-1], cmap=shades, norm=norm, s=8, zorder=2, **extra)
+            ax.scatter(*track[0], facecolor="white", edgecolor=colours[i], s=55, linewidths=1.6, zorder=3, **extra)
+        ax.scatter(*track[-1], color=colours[i], s=60, edgecolor="black", zorder=4, **extra)
+        if dims == 3:
+            ax.text(*track[-1], f" {i + 1}")
+        else:
+            ax.annotate(str(i + 1), track[-1], textcoords="offset points", xytext=(5, 5), zorder=5)
+
+    first, last = epochs[0], epochs[-1]
+    handles = []
+    if many:
+        start = "start (epoch 0)" if unit == "epoch" and first == 0 else f"first snapshot ({unit} {first:,})"
+        handles.append(Line2D([], [], ls="", marker="o", mfc="white", mec="tab:gray", mew=1.6, ms=7, label=start))
+    if len(paths) > 2:
+        handles.append(Line2D([], [], ls="", marker="o", color="dimgray", ms=4, label=f"{unit}s between (bar)"))
+        bar = fig.colorbar(ScalarMappable(norm=norm, cmap=shades), ax=ax, shrink=0.75, pad=0.1 if dims == 3 else 0.03)
+        bar.set_label(unit)
+        count_axis(bar.ax.yaxis)
+    handles.append(Line2D([], [], ls="", marker="o", color="tab:gray", mec="black", ms=7.5,
+                          label=f"last snapshot ({unit} {last:,}); number = input"))
+    notes = []
+    if unit == "snapshot":
+        notes.append("The history's snapshot epochs do not match its snapshots: they are numbered instead.")
+    elif first > 0:
+        notes.append(f"No snapshot was kept at epoch 0: the paths begin at epoch {first:,}, not at the starting codes."
+                     if many else f"Only one snapshot was kept, at epoch {first:,}: no path, no starting codes.")
+    if k > 3:
+        notes.append(f"Hidden units 1-3 of {k} shown.")
+    below = 0.0 if dims == 3 else -0.1  # in axes fraction, under the x label
+    ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, below), ncol=len(handles),
+              frameon=False, handletextpad=0.2, columnspacing=1.2)
+    if notes:
+        (ax.text2D if dims == 3 else ax.text)(0.5, below - 0.06, "\n".join(notes), transform=ax.transAxes,
+                                               ha="center", va="top", fontsize=8, color="darkred")
+
+    span = f"{unit}s {first:,}-{last:,}, {len(paths)} snapshots" if many else f"{unit} {last:,}"
+    ax.set_title(f"{title}: hidden codes during training ({span})", fontsize=10)
+    unit_ticks = [-1, -0.5, 0, 0.5, 1]
+    if dims == 1:
+        ax.set(xlabel=unit, ylabel="hidden unit 1", ylim=(-1.05, 1.05), yticks=unit_ticks)
+        count_axis(ax.xaxis)
+        ax.grid(alpha=0.3)
+    else:
+        ax.set(xlim=(-1.05, 1.05), ylim=(-1.05, 1.05), xticks=unit_ticks, yticks=unit_ticks,
+               xlabel="hidden unit 1", ylabel="hidden unit 2")
+        if dims == 3:
+            ax.set(zlim=(-1.05, 1.05), zticks=unit_ticks, zlabel="hidden unit 3")
+        else:
+            ax.set_aspect("equal")
+            ax.grid(alpha=0.3)
     return save(fig, out_path)

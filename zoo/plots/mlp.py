@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from zoo.errors import ZooError
-from zoo.plots.common import pyplot, save
+from zoo.plots.common import count_axis, plain_log_axis, pyplot, save
 
 NETWORK_INPUTS = 16  # input nodes drawn out of 784 (the busiest ones; see `network`)
 
@@ -32,6 +32,8 @@ def gradients(history, title: str, out_path):
     for (label, values), colour in zip(rows, colours):
         ax.plot(epochs, values, color=colour, lw=1.2, label=label if len(rows) <= 12 else None)
     ax.set(yscale="log", xlabel="epoch", ylabel="mean |dL/dW| per batch", title=f"{title}: gradient norm per layer")
+    count_axis(ax.xaxis)
+    plain_log_axis(ax.yaxis)
     if len(rows) <= 12:
         ax.legend(fontsize=7)
     ax.grid(alpha=0.3)
@@ -40,6 +42,8 @@ def gradients(history, title: str, out_path):
         bx.plot(depth, [values[e] for _, values in rows], style, label=f"epoch {e + 1}")
     bx.set(yscale="log", xlabel="Dense layer (1 = next to the pixels)", ylabel="mean |dL/dW|",
            title="across depth")
+    count_axis(bx.xaxis)
+    plain_log_axis(bx.yaxis)
     bx.legend(fontsize=8)
     bx.grid(alpha=0.3)
     return save(fig, out_path)
