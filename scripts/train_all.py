@@ -12,13 +12,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
 def main(names):
-    from zoo import registry
+    import zoo
 
-    names = names or registry.list_models()
+    names = names or zoo.list_models()
     started = time.perf_counter()
     for name in names:
         # one process per entry: a clean TensorFlow state, so every run is seeded the same way `zoo train` is
-        subprocess.run(["zoo", "train", name, "--out", f"pretrained/{name}"], check=True)
+        subprocess.run(["zoo", "train", name, "--out", f"pretrained/{name}", "--force"], check=True)
     print(f"trained {len(names)} entries in {time.perf_counter() - started:.0f} s")
 
 

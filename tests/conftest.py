@@ -5,9 +5,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import pytest  # noqa: E402
 
-from zoo import artifacts, registry  # noqa: E402
+import zoo  # noqa: E402
+from zoo import artifacts  # noqa: E402
 
-ENTRIES = registry.list_models()
+ENTRIES = zoo.list_models()
 SHIPPED = [name for name in ENTRIES if (artifacts.pretrained_dir(name) / artifacts.CARD).exists()]
 
 
@@ -29,8 +30,6 @@ def random_inputs(name, model, n):
     """n random inputs in [0, 1) of the shape entry `name`'s model takes."""
     import numpy as np
 
-    from zoo.family import get_family
-
-    entry = registry.get(name)
-    shape = get_family(entry.family).input_shape(entry, model)
+    entry = zoo.get(name)
+    shape = entry.family.input_shape(entry, model)
     return np.random.default_rng(0).random((n,) + shape, dtype=np.float32)

@@ -2,11 +2,12 @@
 import numpy as np
 import pytest
 
-tf = pytest.importorskip("tensorflow")
+import tensorflow as tf  # noqa: E402
 import keras  # noqa: E402
 
 import zoo  # noqa: E402
-from zoo.family import get_family  # noqa: E402
+from zoo import data  # noqa: E402
+from zoo.evaluation.autoencoders import linear_probe, masked_test_images, measure  # noqa: E402
 from zoo.models import autoencoders as ae  # noqa: E402
 
 NAMES = ["ae", "ae-sparse", "ae-denoising", "ae-contractive", "ae-dropout"]
@@ -29,7 +30,7 @@ def test_all_five_registered_the_regularised_four_sharing_one_shape():
     assert {zoo.get(n).params["width"] for n in NAMES if n != "ae"} == {ae.WIDTH}
     assert zoo.get("ae").params["width"] == ae.UNDERCOMPLETE < 784  # the baseline is undercomplete
     for name in NAMES:
-        assert "width_why" in zoo.get(name).recipe.extras  # every card says why its width was chosen
+        assert "width_why" in zoo.get(name).recipe.notes  # every card says why its width was chosen
 
 
 def test_contractive_penalty_is_the_exact_jacobian_norm():
@@ -37,10 +38,10 @@ def test_contractive_penalty_is_the_exact_jacobian_norm():
     x = tf.constant(images(4))
     with tf.GradientTape() as tape:
         tape.watch(x)
-        h = model.get_layer("encoder")(x)
+        h = ae.parts(model)[0](x)
     jac = tape.batch_jacobian(h, x)  # (4, width, 784)
     exact = tf.reduce_sum(tf.square(jac), axis=[1, 2]).numpy()
-    closed = ae.jacobian_fro2(h, model.get_layer("encoder").kernel).numpy()
+    closed = ae.jacobian_fro2(h, ae.parts(model)[0].kernel).numpy()
     np.testing.assert_allclose(closed, exact, rtol=1e-4)
 
 
@@ -49,12 +50,12 @@ def test_loss_is_reconstruction_plus_its_penalty(name):
     entry = zoo.get(name)
     model = small_model(dropout=entry.params["dropout"])
     x = tf.constant(images())
-    loss = get_family("autoencoder").loss_fn(entry)
+    loss = ae.FAMILY.loss(entry)
     h, recon = ae.forward(model, x, False)
     bce = float(ae.bce_per_image(x, recon))
     extras = entry.recipe.extras
     expected = bce + extras.get("l1", 0) * float(tf.reduce_mean(tf.reduce_sum(tf.abs(h), -1))) + extras.get(
-        "contractive", 0) * float(tf.reduce_mean(ae.jacobian_fro2(h, model.get_layer("encoder").kernel)))
+        "contractive", 0) * float(tf.reduce_mean(ae.jacobian_fro2(h, ae.parts(model)[0].kernel)))
     assert float(loss(model, x, x, False)) == pytest.approx(expected, rel=1e-5)  # evaluation: no noise, no dropout
     if "mask" in extras or entry.params["dropout"]:
         train = tf.function(lambda: loss(model, x, x, True), jit_compile=True)  # noise drawn in-graph, under XLA
@@ -75,9 +76,9 @@ def test_linear_probe_separates_separable_codes():
     rng = np.random.default_rng(0)
     labels = rng.integers(0, 10, 600)
     codes = (np.eye(10)[labels] + 0.1 * rng.normal(size=(600, 10))).astype(np.float32)
-    acc = ae.linear_probe(codes[:500], labels[:500], codes[500:], labels[500:], steps=100)
+    acc = linear_probe(codes[:500], labels[:500], codes[500:], labels[500:], steps=100)
     assert acc > 0.95
-    assert acc == ae.linear_probe(codes[:500], labels[:500], codes[500:], labels[500:], steps=100)
+    assert acc == linear_probe(codes[:500], labels[:500], codes[500:], labels[500:], steps=100)
 
 
 def test_saved_model_carries_encode_decode_reconstruct(tmp_path):
@@ -88,7 +89,7 @@ def test_saved_model_carries_encode_decode_reconstruct(tmp_path):
     loaded = tf.saved_model.load(str(tmp_path / "sm"))
     x = images(3)
     code = loaded.encode(tf.constant(x)).numpy()
-    np.testing.assert_allclose(code, model.get_layer("encoder")(x), atol=1e-6)
+    np.testing.assert_allclose(code, ae.parts(model)[0](x), atol=1e-6)
     np.testing.assert_allclose(loaded.decode(tf.constant(code)).numpy(), model(x), atol=1e-5)
     np.testing.assert_allclose(loaded.reconstruct(tf.constant(x)).numpy(), model(x), atol=1e-5)
     np.testing.assert_allclose(loaded.serve(tf.constant(x)).numpy(), model(x), atol=1e-5)
@@ -96,8 +97,8 @@ def test_saved_model_carries_encode_decode_reconstruct(tmp_path):
 
 def test_measure_reports_every_comparison_number():
     model = small_model(width=784)
-    split = tuple(a[:500] for a in ae._mnist("mnist"))
-    metrics = ae.measure(model, split)
+    split = tuple(a[:500] for a in data.vectors("mnist"))
+    metrics = measure(model, split)
     assert set(metrics) == {"bce", "mse", "mean_abs_h", "near_zero_fraction", "noisy_bce", "jacobian_fro2", "probe_accuracy"}
     assert metrics["noisy_bce"] > metrics["bce"] > 0 and 0 <= metrics["near_zero_fraction"] <= 1
     assert 0.1 < metrics["probe_accuracy"] <= 1
@@ -106,12 +107,12 @@ def test_measure_reports_every_comparison_number():
 @pytest.mark.parametrize("kind", ["reconstructions", "filters", "denoise"])
 def test_plots(kind, tmp_path):
     entry = zoo.get("ae-denoising")
-    out = get_family("autoencoder").plot(entry, small_model(), None, kind, tmp_path / f"{kind}.png")
+    out = ae.FAMILY.plot(entry, small_model(), None, kind, tmp_path / f"{kind}.png")
     assert out.stat().st_size > 1000
 
 
 def test_docs_table_from_cards():
     cards = [{"entry": n, "recipe": zoo.get(n).recipe.to_dict(), "training_seconds": 1.0,
               "metrics": {"bce": 70.0, "probe_accuracy": 0.9}} for n in NAMES]
-    text = get_family("autoencoder").docs(cards)
+    text = ae.FAMILY.docs(cards)
     assert text.count("\n| ae") == 5 and "l1 = 0.1" in text.replace(str(zoo.get("ae-sparse").recipe.extras["l1"]), "0.1")

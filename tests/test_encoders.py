@@ -3,12 +3,12 @@ import numpy as np
 import pytest
 
 import zoo
-from zoo.registry import get
+from zoo import get
 
 
 def test_parametric_names_build_on_demand():
     entry = get("encoder-16-4-16")
-    assert not entry.catalogue and entry.params == {"n_in": 16, "k": 4, "n_out": 16}
+    assert not entry.catalogue and entry.params == {"n_in": 16, "k": 4, "n_out": 16, "init_std": 0.001}
     assert zoo.build("encoder-16-4-16").count_params() == 16 * 4 + 4 + 4 * 16 + 16
 
 

@@ -4,8 +4,8 @@ import pytest
 
 import zoo
 from zoo import training
-from zoo.family import get_family
-from zoo.registry import get
+from zoo import get
+from zoo.models import mlp
 from zoo.training import History
 
 
@@ -31,12 +31,12 @@ def _lecture_step(weights, biases, x, y, eta):
 
 def test_one_zoo_step_is_the_lecture_update():
     entry = get("mlp-784-30-30-10")
-    family = get_family(entry.family)
+    family = entry.family
     data = family.small_data(entry, 10)
     x, y = data.x[:10], data.y[:10]
     model = zoo.build(entry.name)
     before = [np.asarray(w, np.float64) for w in model.get_weights()]
-    training.fit(model, family.loss_fn(entry), x, y, entry.recipe, epochs=1)  # one batch of 10 = one step
+    training.fit(model, family.loss(entry), x, y, entry.recipe.replace(epochs=1))  # one batch of 10 = one step
     weights, biases = _lecture_step(before[0::2], before[1::2], x.astype(np.float64), y.astype(np.float64), eta=3.0)
     for got, want in zip(model.get_weights(), [v for pair in zip(weights, biases) for v in pair]):
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
@@ -52,27 +52,27 @@ def test_classic_nets_draw_weights_and_biases_from_a_unit_normal():
 
 def test_deep_sigmoid_net_shows_the_vanishing_gradient_at_initialisation():
     entry = get("deep-sigmoid-10")
-    summary = get_family("mlp").gradient_summary(entry, zoo.build(entry.name))
+    summary = mlp.gradient_summary(entry, zoo.build(entry.name))
     assert all(isinstance(v, float) for v in summary.values())
     assert summary["grad_ratio_first_last"] < 1e-2, summary
     relu = get("deep-relu-10")
-    assert get_family("mlp").gradient_summary(relu, zoo.build(relu.name))["grad_ratio_first_last"] > 1e-2
+    assert mlp.gradient_summary(relu, zoo.build(relu.name))["grad_ratio_first_last"] > 1e-2
 
 
 @pytest.mark.parametrize("name,dense", [("deep-bn-20", 20), ("deep-residual-50", 50), ("deep-selu-10", 10)])
 def test_deep_entries_have_the_depth_their_name_says(name, dense):
     model = zoo.build(name)
-    assert len(get_family("mlp").kernels(model)) == dense
+    assert len(mlp.kernels(model)) == dense
 
 
 def test_evaluate_returns_plain_floats_and_the_confusion_counts_every_test_image():
     entry = get("mlp-784-30-10")
-    family = get_family(entry.family)
+    family = entry.family
     model = zoo.build(entry.name)
     metrics = family.evaluate(entry, model)
     assert {"test_accuracy", "test_loss", "grad_ratio_first_last"} <= set(metrics)
     assert all(type(v) is float for v in metrics.values())
-    counts = family.confusion(model)
+    counts = mlp.confusion(entry, model)
     assert counts.shape == (10, 10) and counts.sum() == 10_000
     assert np.trace(counts) / 10_000 == pytest.approx(metrics["test_accuracy"])
 
@@ -83,11 +83,11 @@ def test_plots_are_written(kind, tmp_path):
     model = zoo.build(entry.name)
     names = [v.path for v in model.trainable_variables]
     history = History(loss=[1.0, 0.5], grad_names=names, grad_norms=[[1.0] * len(names), [0.5] * len(names)])
-    out = get_family("mlp").plot(entry, model, history, kind, tmp_path / f"{kind}.png")
+    out = mlp.FAMILY.plot(entry, model, history, kind, tmp_path / f"{kind}.png")
     assert out.stat().st_size > 1000
 
 
 def test_network_drawing_refuses_wide_nets(tmp_path):
     entry = get("mlp-large")
     with pytest.raises(zoo.ZooError, match="small nets"):
-        get_family("mlp").plot(entry, zoo.build(entry.name), None, "network", tmp_path / "n.png")
+        mlp.FAMILY.plot(entry, zoo.build(entry.name), None, "network", tmp_path / "n.png")

@@ -1,11 +1,10 @@
-"""Every registered entry, whatever its family: it builds, runs, learns, exports, and its shipped artifact holds."""
+"""Every registered entry, whatever its family: it builds, runs, learns, exports, follows its seed, and its shipped artifact holds."""
 import numpy as np
 import pytest
 
 import zoo
 from zoo import api, artifacts
-from zoo.family import get_family
-from zoo.registry import get
+from zoo.family import Family
 from zoo.training import History
 
 from conftest import ENTRIES, SHIPPED, first_output
@@ -13,13 +12,13 @@ from conftest import ENTRIES, SHIPPED, first_output
 QUICK_EPOCHS = 3
 
 
-def _quick_train(name):
-    entry = get(name)
-    family = get_family(entry.family)
-    model = zoo.build(name)
-    data = family.small_data(entry)
-    history = family.fit(entry, model, data=data, epochs=QUICK_EPOCHS)
-    return entry, family, model, data, history
+def _quick_train(name, seed=None):
+    """A few epochs on the family's small slice, with the options applied as `zoo train` applies them."""
+    entry = zoo.get(name).with_options(seed=seed, epochs=QUICK_EPOCHS)
+    model = entry.build()
+    data = entry.family.small_data(entry)
+    history = entry.family.fit(entry, model, data=data)
+    return entry, model, data, history
 
 
 def test_registry_is_not_empty_and_names_are_unique():
@@ -27,10 +26,22 @@ def test_registry_is_not_empty_and_names_are_unique():
 
 
 @pytest.mark.parametrize("name", ENTRIES)
+def test_an_entry_holds_its_family_and_a_builder_that_uses_every_param(name):
+    import inspect
+
+    entry = zoo.get(name)
+    assert isinstance(entry.family, Family) and entry.family.name in zoo.families()
+    parameters = inspect.signature(entry.builder).parameters
+    required = {n for n, p in parameters.items() if p.default is inspect.Parameter.empty} - {"seed"}
+    assert set(entry.params) <= set(parameters), "every param is a builder argument (none is ignored)"
+    assert required <= set(entry.params), "every required builder argument comes from the entry's params"
+
+
+@pytest.mark.parametrize("name", ENTRIES)
 def test_entry_builds_and_runs_forward(name):
-    entry = get(name)
+    entry = zoo.get(name)
     model = zoo.build(name)
-    x = np.asarray(get_family(entry.family).small_data(entry).x[:4])
+    x = np.asarray(entry.family.small_data(entry).x[:4])
     out = model(x)
     outputs = out if isinstance(out, (list, tuple)) else [out]
     for o in outputs:
@@ -42,11 +53,11 @@ def test_entry_builds_and_runs_forward(name):
 def test_short_training_lowers_the_loss_and_exports(name, tmp_path):
     import tensorflow as tf
 
-    entry, family, model, data, history = _quick_train(name)
+    entry, model, data, history = _quick_train(name)
     assert history.epochs >= 2 and np.all(np.isfinite(history.loss))
     assert history.loss[-1] < history.loss[0], history.loss
 
-    folder = api.export_artifact(entry, model, history, {}, 0.0, 0, tmp_path / name)
+    folder = api.export_artifact(entry, model, history, {}, tmp_path / name)
     x = np.asarray(data.x[:8], np.float32)
     expected = np.asarray(first_output(model(x)))
     loaded = tf.saved_model.load(str(folder / artifacts.SAVED_MODEL))  # keep a reference: it owns the variables
@@ -58,14 +69,12 @@ def test_short_training_lowers_the_loss_and_exports(name, tmp_path):
 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_shipped_artifact_verifies_and_reaches_its_card(name):
-    entry = get(name)
-    folder = artifacts.pretrained_dir(name)
-    card = artifacts.verify(folder)
+    entry = zoo.get(name)
+    card = artifacts.verify(artifacts.pretrained_dir(name))
     assert card["entry"] == name
     assert not entry.meets(card["metrics"]), entry.meets(card["metrics"])
     assert card["training_seconds"] > 0 and card["parameters"] > 0
-    model = zoo.load(name)
-    problems = get_family(entry.family).check_artifact(entry, model, card)
+    problems = entry.family.check_artifact(entry, zoo.load(name), card)
     assert not problems, problems
 
 
@@ -76,7 +85,7 @@ def test_every_catalogue_entry_ships_an_artifact():
 
 def test_unknown_names_suggest_the_closest():
     with pytest.raises(zoo.ZooError, match="did you mean encoder-9-2-9"):
-        get("encoder-9-2-8x")
+        zoo.get("encoder-9-2-8x")
 
 
 def test_history_round_trips_through_arrays():
@@ -87,19 +96,32 @@ def test_history_round_trips_through_arrays():
     assert again.snapshot_epochs == [2] and again.snapshots[0].shape == (2, 2)
 
 
-FIRST_OF_EACH_FAMILY = list({get(name).family: name for name in reversed(ENTRIES)}.values())
+FIRST_OF_EACH_FAMILY = list({zoo.get(name).family.name: name for name in reversed(ENTRIES)}.values())
+
+
+def _weights_and_losses(name, seed):
+    import tensorflow as tf
+
+    tf.config.experimental.enable_op_determinism()  # zoo.train turns it on; these tests call the family directly
+    _, model, _, history = _quick_train(name, seed)
+    return model.get_weights(), history.loss
 
 
 @pytest.mark.parametrize("name", FIRST_OF_EACH_FAMILY)
-def test_the_same_seed_gives_the_same_weights_and_losses(name):
-    import tensorflow as tf
-
-    tf.config.experimental.enable_op_determinism()  # zoo.train turns it on; this test calls the family directly
-    runs = []
-    for _ in range(2):
-        _, _, model, _, history = _quick_train(name)
-        runs.append((model.get_weights(), history.loss))
-    (weights_a, loss_a), (weights_b, loss_b) = runs
+def test_the_seed_decides_every_draw(name):
+    """Same seed: the same weights and losses, bit for bit. Another seed: other weights after training."""
+    weights_a, loss_a = _weights_and_losses(name, 5)
+    weights_b, loss_b = _weights_and_losses(name, 5)
     assert loss_a == loss_b
     for a, b in zip(weights_a, weights_b):
         np.testing.assert_array_equal(a, b)
+    weights_c, _ = _weights_and_losses(name, 6)
+    assert any(not np.array_equal(a, c) for a, c in zip(weights_a, weights_c))
+
+
+def test_options_are_applied_once_to_a_copy_of_the_recipe():
+    entry = zoo.get("greedy-mlp")
+    run = entry.with_options(seed=3, epochs=2)
+    assert (run.recipe.seed, run.recipe.epochs) == (3, 2)
+    assert all(v <= 2 for v in run.recipe.stage_epochs.values())  # every stage honours the epoch cap
+    assert (entry.recipe.seed, entry.recipe.epochs) == (0, 20)      # the registered recipe is untouched

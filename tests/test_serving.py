@@ -4,8 +4,7 @@ import tensorflow as tf
 
 import zoo
 from zoo import artifacts
-from zoo.family import get_family
-from zoo.registry import get
+from zoo import get
 
 from conftest import SHIPPED
 
@@ -13,7 +12,7 @@ from conftest import SHIPPED
 @pytest.mark.parametrize("name", SHIPPED)
 def test_signatures_have_names_and_specs(name):
     entry = get(name)
-    endpoints = get_family(entry.family).endpoints(entry, zoo.load(name))
+    endpoints = entry.family.endpoints(entry, zoo.load(name))
     loaded = tf.saved_model.load(str(artifacts.pretrained_dir(name) / artifacts.SAVED_MODEL))
     signatures = loaded.signatures
     assert {"serving_default", *endpoints} <= set(signatures), sorted(signatures)

@@ -3,9 +3,8 @@ import numpy as np
 import pytest
 
 import zoo
-from zoo.family import get_family
 from zoo.models.spirals import twin_spirals
-from zoo.registry import get
+from zoo import get
 
 
 def test_the_data_set_is_lang_and_witbrocks_194_points():
@@ -30,12 +29,12 @@ def test_the_two_nets_have_the_same_number_of_hidden_units():
 @pytest.mark.parametrize("kind", ["decision", "hidden"])
 def test_plots_are_written(kind, tmp_path):
     entry = get("spirals-2hidden")
-    out = get_family("spirals").plot(entry, zoo.build(entry.name), None, kind, tmp_path / f"{kind}.png")
+    out = zoo.get("spirals-1hidden").family.plot(entry, zoo.build(entry.name), None, kind, tmp_path / f"{kind}.png")
     assert out.stat().st_size > 1000
 
 
 def test_evaluate_counts_training_points():
     entry = get("spirals-1hidden")
-    metrics = get_family("spirals").evaluate(entry, zoo.build(entry.name))
+    metrics = zoo.get("spirals-1hidden").family.evaluate(entry, zoo.build(entry.name))
     assert set(metrics) == {"train_accuracy", "train_loss"}
     assert (metrics["train_accuracy"] * 194) == pytest.approx(round(metrics["train_accuracy"] * 194))

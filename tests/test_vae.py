@@ -10,21 +10,26 @@ import numpy as np
 import pytest
 
 import zoo
-from zoo.family import get_family
-from zoo.registry import get
+from zoo import get
 
-keras = pytest.importorskip("keras")
-tf = pytest.importorskip("tensorflow")
+import keras  # noqa: E402
+import tensorflow as tf  # noqa: E402
 
-FAMILY = get_family("vae")
+from zoo.evaluation.vae import importance_sample, test_images  # noqa: E402
+
+FAMILY = zoo.get("vae").family
+
+
+def draw(entry, model, n, seed):
+    return FAMILY.sample(entry, model, 0, n, seed)
 
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     """vae-2d after three epochs of the zoo loop on 1,000 images (the loop only touches the sub-models)."""
-    entry = get("vae-2d")
-    model = zoo.build("vae-2d")
-    history = FAMILY.fit(entry, model, data=FAMILY.small_data(entry), epochs=3)
+    entry = get("vae-2d").with_options(epochs=3)
+    model = entry.build()
+    history = FAMILY.fit(entry, model, data=FAMILY.small_data(entry))
     return entry, model, history
 
 
@@ -74,8 +79,6 @@ def test_training_lowers_the_negative_elbo(trained):
 def test_importance_sampling_is_exact_when_q_is_the_prior_and_the_decoder_ignores_z():
     """Zero weights: q(z|x) = p(z) = N(0, I) and logits = the output biases, so every importance weight
     equals p(x) and the estimate is exact for any k (also with a last chunk overhanging k)."""
-    from zoo.models.vae import importance_sample
-
     model = zoo.build("vae-2d")
     for layer in model.encoder.layers + model.decoder.layers:
         if layer.weights and layer.name != "logits":
@@ -83,7 +86,7 @@ def test_importance_sampling_is_exact_when_q_is_the_prior_and_the_decoder_ignore
     logits_layer = model.decoder.get_layer("logits")
     bias = logits_layer.get_weights()[1]
     logits_layer.set_weights([np.zeros_like(logits_layer.get_weights()[0]), bias])
-    x, _ = FAMILY.test_data()
+    x, _ = test_images(get("vae-2d"))
     x = x[:37]
     exact = np.sum(x * bias - np.logaddexp(0, bias), axis=1)
     log_px_mean, log_px = importance_sample(model, x, k=7, samples_per_call=24)  # chunk 3: 3 + 3 + 1 of 3
@@ -104,20 +107,22 @@ def test_more_samples_tighten_the_bound(trained):
 
 def test_evaluate_rejects_a_bad_k(trained):
     entry, model, _ = trained
-    with pytest.raises(zoo.ZooError, match="k must be a positive integer"):
-        FAMILY.evaluate(entry, model, k=0)
+    for bad in (0, -3, 2.5, True, 10**9):
+        with pytest.raises(zoo.ZooError, match="k must be"):
+            FAMILY.evaluate(entry, model, k=bad)
 
 
 def test_samples_are_reproducible_and_batched(trained):
     entry, model, _ = trained
-    a = FAMILY.sample(entry, model, 1001, seed=5)  # more than one batch of 1000
-    b = FAMILY.sample(entry, model, 1001, seed=5)
-    c = FAMILY.sample(entry, model, 16, seed=6)
+    a = draw(entry, model, 1001, seed=5)  # more than one block of 1000
+    b = draw(entry, model, 1001, seed=5)
+    c = draw(entry, model, 16, seed=6)
     assert a.shape == (1001, 784) and a.dtype == np.float32
     assert np.array_equal(a, b)
     assert 0.0 <= a.min() and a.max() <= 1.0
     assert not np.allclose(a[:16], c)
-    np.testing.assert_array_equal(FAMILY.sample(entry, model, 10, seed=5), a[:10])
+    np.testing.assert_array_equal(draw(entry, model, 10, seed=5), a[:10])
+    np.testing.assert_array_equal(FAMILY.sample(entry, model, 995, 10, 5), a[995:1005])  # any batching, same samples
 
 
 def test_saved_model_samples_with_tensorflow_alone(trained, tmp_path):
@@ -142,7 +147,7 @@ def test_saved_model_samples_with_tensorflow_alone(trained, tmp_path):
     assert answer["shape"] == [64, 784] and answer["decoded"] == [3, 784] and answer["log_var"] == [3, 2]
     assert 0.0 <= answer["min"] and answer["max"] <= 1.0
     # the SavedModel's sample(n, seed) is zoo's sample for n <= 1000
-    np.testing.assert_allclose(answer["first"], FAMILY.sample(entry, model, 64, seed=0)[0], atol=1e-5)
+    np.testing.assert_allclose(answer["first"], draw(entry, model, 64, seed=0)[0], atol=1e-5)
 
 
 def test_keras_file_loads_in_safe_mode_and_fine_tunes(trained, tmp_path):
@@ -162,7 +167,7 @@ def test_keras_file_loads_in_safe_mode_and_fine_tunes(trained, tmp_path):
     assert any(not np.array_equal(a, b) for a, b in zip(before, loaded.get_weights()))
 
 
-@pytest.mark.parametrize("kind", list(FAMILY.plot_kinds))
+@pytest.mark.parametrize("kind", list(FAMILY.plots))
 def test_every_plot_kind_draws(trained, tmp_path, kind):
     entry, model, history = trained
     path = FAMILY.plot(entry, model, history, kind, tmp_path / f"{kind}.png")

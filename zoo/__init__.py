@@ -2,14 +2,16 @@
 
     >>> import zoo
     >>> zoo.list_models()                 # the catalogue
-    >>> model = zoo.load("encoder-9-2-9")  # the pretrained model, checksums verified
+    >>> model = zoo.load("encoder-9-2-9")  # the shipped model, checksums verified, safe mode on
     >>> zoo.evaluate("encoder-9-2-9")      # its metrics, measured again
+    >>> zoo.path("vae")                    # where its artifact lives (model.keras, card.json, pictures)
 
 Importing zoo stays free of TensorFlow (so `zoo list` is instant); the verbs import it on first use.
 """
-from zoo.api import build, evaluate, load, plot, predict, sample, train
+from zoo.api import build, card, evaluate, export, load, path, plot, predict, sample, train
+from zoo.catalogue import families, get, list_models
 from zoo.errors import ZooError
-from zoo.registry import get, list_models
 
-__all__ = ["ZooError", "build", "evaluate", "get", "list_models", "load", "plot", "predict", "sample", "train"]
+__all__ = ["ZooError", "build", "card", "evaluate", "export", "families", "get", "list_models", "load", "path", "plot",
+           "predict", "sample", "train"]
 __version__ = "0.1.0"

@@ -1,17 +1,18 @@
-"""The public verbs: build, train, load, evaluate, sample, plot, export. TensorFlow is imported on first use."""
+"""The public verbs: build, train, load, path, card, evaluate, predict, sample, plot, export.
+
+Every verb checks its arguments first and refuses bad ones with a ZooError in the API's own words;
+the CLI is a thin layer over these. TensorFlow is imported (quietly) on first use.
+"""
 from __future__ import annotations
 
-import platform
-import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from zoo import artifacts
+from zoo import artifacts, catalogue
 from zoo.errors import ZooError
-from zoo.family import get_family
-from zoo.registry import Entry, get
+from zoo.registry import MAX_SEED, Entry, check_count
+from zoo.tf_quiet import tensorflow
 
 
 @dataclass
@@ -23,17 +24,27 @@ class TrainResult:
     folder: Path | None
 
 
-def build(name: str):
-    """A fresh, untrained Keras model of entry `name` (seeded by its recipe)."""
-    import keras
-
-    entry = get(name)
-    keras.utils.set_random_seed(entry.recipe.seed)
+def build(name: str, seed: int | None = None):
+    """A fresh, untrained Keras model of entry `name` (seeded by its recipe, or by `seed`)."""
+    entry = catalogue.get(name).with_options(seed=seed)
+    tensorflow()
     return entry.build()
 
 
-def default_out(name: str) -> Path:
-    return Path("runs") / name
+def path(name: str) -> Path:
+    """The folder of entry `name`'s shipped artifact (model.keras, card.json, pictures; saved_model/ in a checkout)."""
+    entry = catalogue.get(name)
+    folder = artifacts.pretrained_dir(entry.name)
+    if not (folder / artifacts.CARD).exists():
+        raise ZooError(f"no shipped artifact for {entry.name!r}; train one with zoo.train({entry.name!r}) or `zoo train`")
+    return folder
+
+
+def card(name: str) -> dict | None:
+    """The verified card of entry `name`'s shipped artifact (None when it ships none)."""
+    entry = catalogue.get(name)
+    folder = artifacts.pretrained_dir(entry.name)
+    return artifacts.read_card(folder) if (folder / artifacts.CARD).exists() else None
 
 
 def checkpoint_path(out: Path) -> Path:
@@ -42,55 +53,54 @@ def checkpoint_path(out: Path) -> Path:
     return out.parent / f".{out.name}.checkpoint.npz"
 
 
-def train(
-    name: str,
-    *,
-    epochs: int | None = None,
-    seed: int | None = None,
-    out: str | Path | None = None,
-    resume: bool = False,
-    on_chunk: Callable | None = None,
-    on_stage: Callable[[str], None] | None = None,
-    export: bool = True,
-    tensorboard: str | Path | None = None,
-    strategy: str | None = None,
-) -> TrainResult:
+def train(name: str, *, epochs: int | None = None, seed: int | None = None, out: str | Path | None = None,
+          force: bool = False, resume: bool = False, export: bool = True, on_chunk: Callable | None = None,
+          on_stage: Callable[[str], None] | None = None, tensorboard: str | Path | None = None,
+          strategy: str | None = None) -> TrainResult:
     """Train entry `name` by its recipe, evaluate it and (unless export=False) write its artifact to `out`.
 
-    The same seed gives the same weights and metrics on the same machine (op determinism is on).
-    With `tensorboard`, the training loss is logged there after every chunk of epochs. `strategy`
-    ("mirrored" or "multiworker") trains through the same loop under tf.distribute (zoo.distribute).
+    `seed` and `epochs` replace the recipe's, once, before anything runs: every random draw of the run
+    follows the seed. `out` (default runs/NAME) must be new, empty, or (with force=True) an artifact
+    zoo wrote. With resume=True an interrupted run continues from its checkpoint, if it is the same run.
     """
+    entry = catalogue.get(name).with_options(seed=seed, epochs=epochs)
+    if resume and not export:
+        raise ZooError("{option} continues a run from its checkpoint beside its artifact, so it needs export=True",
+                       option="resume", value=True)
+    out = artifacts.check_destination(Path(out) if out is not None else Path("runs") / entry.name, replace=force) \
+        if export else None
+    tensorflow()
     import keras
     import tensorflow as tf
 
+    from zoo import training
     from zoo.distribute import make_strategy
 
     distribution = make_strategy(strategy)  # first: multi-worker collectives must start before other TF work
-
-    entry = get(name)
-    family = get_family(entry.family)
-    seed = entry.recipe.seed if seed is None else seed
-    out = Path(out) if out is not None else default_out(name)
     checkpoint = checkpoint_path(out) if export else None
-    if export:
-        _check_writable(out.parent)  # fail before training, not after
-    keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
     if tensorboard is not None:
         on_chunk = _logging_to_tensorboard(Path(tensorboard), on_chunk)
-    with distribution.scope():  # the model, the optimizer and the loop all live under the strategy
-        model = entry.build()
-        started = time.perf_counter()
-        history = family.fit(entry, model, epochs=epochs, seed=seed, checkpoint=checkpoint, resume=resume,
-                             on_chunk=on_chunk, on_stage=on_stage)
-        seconds = time.perf_counter() - started
-    metrics = family.evaluate(entry, model)
-    folder = None
-    if export:
-        folder = export_artifact(entry, model, history, metrics, seconds, seed, out)
-        checkpoint.unlink(missing_ok=True)
-    return TrainResult(model, history, metrics, seconds, folder)
+    with training.run_lock(checkpoint) if checkpoint is not None else _nothing():
+        with distribution.scope():  # the model, the optimizer and the loop all live under the strategy
+            model = entry.build()
+            history = entry.family.fit(entry, model, checkpoint=checkpoint, resume=resume, on_chunk=on_chunk,
+                                       on_stage=on_stage)
+        keras.utils.set_random_seed(entry.recipe.seed)  # evaluation draws (if any) follow the seed too
+        metrics = {**entry.family.evaluate(entry, model), **history.measured}
+        folder = None
+        if export:
+            folder = export_artifact(entry, model, history, metrics, out, replace=force)
+            checkpoint.unlink(missing_ok=True)
+    return TrainResult(model, history, metrics, history.seconds, folder)
+
+
+class _nothing:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
 
 
 def _logging_to_tensorboard(logdir: Path, on_chunk: Callable | None) -> Callable:
@@ -108,158 +118,190 @@ def _logging_to_tensorboard(logdir: Path, on_chunk: Callable | None) -> Callable
     return report
 
 
-def _check_writable(folder: Path) -> None:
-    import tempfile
-
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except OSError as err:
-        raise ZooError(f"cannot write to {folder}: {err.strerror or err}") from None
-
-
-def export_artifact(entry: Entry, model, history, metrics: dict, seconds: float, seed: int, out: Path) -> Path:
+def export_artifact(entry: Entry, model, history, metrics: dict, out: Path, replace: bool = False) -> Path:
     """Write model.keras, saved_model/, history.npz, the default picture and card.json, atomically."""
-    import numpy as np
+    from zoo.cards import card_for
 
-    family = get_family(entry.family)
+    family = entry.family
 
     def fill(folder: Path):
         model.save(folder / artifacts.KERAS_FILE)
         artifacts.save_saved_model(model, family.endpoints(entry, model), folder / artifacts.SAVED_MODEL)
-        np.savez(folder / artifacts.HISTORY, **history.to_arrays())
-        if family.plot_kinds:
-            kind = next(iter(family.plot_kinds))
+        artifacts.save_history(folder / artifacts.HISTORY, history.to_arrays())
+        if family.plots:
+            kind = family.default_plot()
             family.plot(entry, model, history, kind, folder / f"{kind}.png")
 
-    return artifacts.write(out, fill, card_for(entry, model, history, metrics, seconds, seed))
-
-
-def card_for(entry: Entry, model, history, metrics: dict, seconds: float, seed: int) -> dict:
-    import keras
-    import numpy as np
-    import tensorflow as tf
-
-    return {
-        "entry": entry.name,
-        "family": entry.family,
-        "description": entry.description,
-        "reference": entry.reference,
-        "dataset": entry.dataset,
-        "task": entry.task,
-        "recipe": entry.recipe.to_dict(),
-        "metrics": metrics,
-        "expected": {k: list(v) for k, v in entry.expected.items()},
-        "headline": entry.headline,
-        "anchor": entry.anchor,
-        "parameters": int(model.count_params()),
-        "epochs_run": history.epochs,
-        "training_seconds": round(seconds, 2),
-        "seed": seed,
-        "versions": {"tensorflow": tf.__version__, "keras": keras.__version__, "numpy": np.__version__,
-                     "python": platform.python_version()},
-        "commit": _git_commit(),
-        "machine": f"{platform.machine()}, {_cpu_count()} cores",
-    }
-
-
-def _git_commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                              cwd=Path(__file__).parent, timeout=5).stdout.strip() or "unknown"
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-
-
-def _cpu_count() -> int:
-    import os
-
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-
-
-def _keras_model(name: str, model):
-    """`model` itself if it is a Keras model; else the verified model of its folder (None: the shipped one)."""
-    if model is None or isinstance(model, (str, Path)):
-        return artifacts.load_keras(resolve_folder(name, model))
-    return model
-
-
-def resolve_folder(name: str, model: str | Path | None = None) -> Path:
-    """The artifact folder for `name`: `model` if given, else the shipped pretrained one."""
-    folder = Path(model) if model is not None else artifacts.pretrained_dir(name)
-    if not folder.exists():
-        if model is not None:
-            raise ZooError(f"{folder}: no such model folder")
-        raise ZooError(f"no pretrained artifact for {name!r}; train one with `zoo train {name}`")
-    if folder.is_file():
-        raise ZooError(f"{folder}: a model is a folder holding {artifacts.CARD}, not a file")
-    return folder
+    return artifacts.write(out, fill, card_for(entry, model, history, metrics), replace=replace)
 
 
 def load(name_or_path: str | Path):
-    """The pretrained Keras model of an entry (checksums verified, safe mode on), or of an artifact folder."""
+    """A verified Keras model (checksums checked, safe mode on): an entry's shipped one, or an artifact folder's."""
+    if not isinstance(name_or_path, (str, Path)):
+        raise ZooError(f"load takes an entry name or an artifact folder, not {type(name_or_path).__name__}")
     candidate = Path(name_or_path)
     if candidate.is_dir() and (candidate / artifacts.CARD).exists():
-        return artifacts.load_keras(candidate)
-    get(str(name_or_path))  # a clear error for unknown names
-    return artifacts.load_keras(resolve_folder(str(name_or_path)))
+        return _load_folder(candidate)
+    return _load_folder(path(str(name_or_path)))
+
+
+def _load_folder(folder: Path):
+    tensorflow()
+    model = artifacts.load_keras(folder)
+    model._zoo_entry = artifacts.read_card(folder)["entry"]  # which entry it is: checked when handed to a verb
+    return model
+
+
+def _folder_for(entry: Entry, model: str | Path | None) -> Path:
+    """The artifact folder a verb works on: `model` if given, else the shipped one; it must be this entry's."""
+    if model is None:
+        return path(entry.name)
+    folder = Path(model)
+    if not folder.exists():
+        raise ZooError(f"{folder}: no such model folder", option="model")
+    if not folder.is_dir():
+        raise ZooError(f"{folder}: a model is a folder holding {artifacts.CARD}, not a file", option="model")
+    holds = artifacts.read_card(folder)["entry"]
+    if holds != entry.name:
+        raise ZooError(f"{folder} holds an artifact of {holds!r}, not of {entry.name!r}", option="model")
+    return folder
+
+
+def _model_for(entry: Entry, model):
+    """A Keras model of `entry`: `model` itself, or the verified model of a folder (None: the shipped one)."""
+    if model is None or isinstance(model, (str, Path)):
+        return _cached_load(_folder_for(entry, model).resolve())
+    tensorflow()
+    import keras
+
+    if not isinstance(model, keras.Model):
+        raise ZooError(f"model must be a Keras model or an artifact folder, not {type(model).__name__}", option="model")
+    holds = getattr(model, "_zoo_entry", None)
+    if holds is not None and holds != entry.name:
+        raise ZooError(f"that model is {holds!r}, not {entry.name!r}", option="model")
+    return model
+
+
+_CACHE: dict = {}
+
+
+def _cached_load(folder: Path):
+    """Verified once per process and per card: predict and evaluate in a loop do not re-read the files."""
+    stamp = (folder / artifacts.CARD).stat()
+    key = (folder, stamp.st_mtime_ns, stamp.st_size)
+    if key not in _CACHE:
+        _CACHE.clear()  # one model at a time: the cache is for loops, not for memory
+        _CACHE[key] = _load_folder(folder)
+    return _CACHE[key]
 
 
 def check_inputs(entry: Entry, model, x):
-    """x as float32 if it fits the model's input (batch first), else a clear ZooError."""
+    """x as float32 if it fits the model's input (batch first, values in the family's range), else a ZooError."""
     import numpy as np
 
-    expected = get_family(entry.family).input_shape(entry, model)
+    expected = entry.family.input_shape(entry, model)
+    want = ", ".join(map(str, ("n",) + expected))
     try:
         x = np.asarray(x)
     except Exception as err:  # ragged lists and other non-arrays
-        raise ZooError(f"inputs must be an array of shape (n, {', '.join(map(str, expected))}): {err}") from None
+        raise ZooError(f"inputs must be an array of shape ({want}): {err}") from None
     if x.dtype.kind not in "fiub":
         raise ZooError(f"inputs must be numbers, not {x.dtype}")
     if x.ndim != len(expected) + 1 or tuple(x.shape[1:]) != expected or x.shape[0] == 0:
-        want = ", ".join(map(str, ("n",) + expected))
         raise ZooError(f"inputs must have shape ({want}) with n >= 1, not {x.shape}")
     x = x.astype(np.float32)
     if not np.all(np.isfinite(x)):
         raise ZooError("inputs contain NaN or infinity")
+    low, high = entry.family.input_range or (-np.inf, np.inf)
+    if x.min() < low or x.max() > high:
+        raise ZooError(f"inputs must lie in [{low}, {high}] as in training, not [{x.min():g}, {x.max():g}] "
+                       "(uint8 images: divide by 255)")
     return x
 
 
 def predict(name: str, x, model=None):
-    """The outputs of entry `name` (pretrained unless `model` is given) for inputs x, checked first."""
-    entry = get(name)
-    model = _keras_model(name, model)
+    """The outputs of entry `name` (its shipped model unless `model` is given) for inputs x, checked first."""
+    entry = catalogue.get(name)
+    model = _model_for(entry, model)
     x = check_inputs(entry, model, x)
     return model.predict(x, verbose=0, batch_size=1024)
 
 
 def evaluate(name: str, model=None, **options) -> dict:
-    """Metrics of entry `name` for `model` (a Keras model, an artifact folder, or None for the pretrained one)."""
-    entry = get(name)
-    model = _keras_model(name, model)
-    return get_family(entry.family).evaluate(entry, model, **options)
+    """Metrics of entry `name` for `model` (a Keras model, an artifact folder, or None for the shipped one).
+
+    `options` are the family's evaluation options (the VAE's `k`, `n`, `seed`); others are refused.
+    """
+    entry = catalogue.get(name)
+    unknown = sorted(set(options) - set(entry.family.eval_options))
+    if unknown:
+        takes = ", ".join(entry.family.eval_options) or "none"
+        raise ZooError(f"{{option}} means nothing for {entry.name} (its evaluation options: {takes})", option=unknown[0])
+    return entry.family.evaluate(entry, _model_for(entry, model), **options)
 
 
-def sample(name: str, n: int = 64, seed: int = 0, model=None):
-    """n samples (a NumPy array) from a generative entry."""
-    entry = get(name)
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ZooError(f"n must be a positive integer, not {n!r}")
-    family = get_family(entry.family)
-    model = _keras_model(name, model)
-    return family.sample(entry, model, n, seed)
+def _generative(entry: Entry) -> None:
+    if entry.family.sample is None:
+        raise ZooError(f"{entry.name} is not generative: only generative entries draw samples")
 
 
-def plot(name: str, kind: str | None = None, out: str | Path | None = None, model: str | Path | None = None) -> Path:
-    """Draw picture `kind` of an entry's artifact to `out` (PNG); returns the path written."""
-    entry = get(name)
-    family = get_family(entry.family)
-    kind = kind or next(iter(family.plot_kinds), None)
-    if kind not in family.plot_kinds:
-        family.plot(entry, None, None, kind, None)  # raises the clear error listing the kinds
-    folder = resolve_folder(name, model)
-    keras_model = artifacts.load_keras(folder)
-    out = Path(out) if out is not None else Path(f"{name}-{kind}.png")
-    family.plot(entry, keras_model, artifacts.load_history(folder), kind, out)
+def sample(name: str, n: int = 64, seed: int = 0, model=None, out: str | Path | None = None, force: bool = False):
+    """n samples from a generative entry: a NumPy array, or (with `out`, a .png grid or a .npy file) the path written.
+
+    Samples are drawn and written in batches, so a .npy file of any size takes bounded memory; the
+    same seed gives the same samples.
+    """
+    from zoo import sample_files
+
+    entry = catalogue.get(name)
+    n = check_count(n, "n")
+    seed = check_count(seed, "seed", 0, MAX_SEED)
+    _generative(entry)
+    if out is not None:
+        sample_files.validate_samples_path(Path(out), n, replace=force)  # before loading anything
+    keras_model = _model_for(entry, model)
+    draw = lambda start, size: entry.family.sample(entry, keras_model, start, size, seed)  # noqa: E731
+    if out is None:
+        return draw(0, n)
+    return sample_files.write_samples(Path(out), n, draw, replace=force)
+
+
+def plot(name: str, kind: str | None = None, out: str | Path | None = None, model: str | Path | None = None,
+         force: bool = False) -> Path:
+    """Draw picture `kind` of an entry's artifact to `out` (a .png, default NAME-KIND.png); returns the path."""
+    entry = catalogue.get(name)
+    kind = entry.family.plot_kind(entry, kind)
+    out = Path(out) if out is not None else Path(f"{entry.name}-{kind}.png")
+    _new_file(out, ".png", force)
+    folder = _folder_for(entry, model)
+    keras_model = _cached_load(folder.resolve())
+    entry.family.plot(entry, keras_model, artifacts.load_history(folder), kind, out)
     return out
+
+
+def _new_file(target: Path, suffix: str, force: bool) -> None:
+    if target.suffix != suffix:
+        raise ZooError(f"{target}: the file must end in {suffix}", option="out")
+    if target.is_dir():
+        raise ZooError(f"{target} is a folder; give a file name ending in {suffix}", option="out")
+    if target.exists() and not force:
+        raise ZooError(f"{target} exists; {{option}} replaces it", option="force", value=True)
+
+
+def export(name: str, format: str, out: str | Path | None = None, model: str | Path | None = None,
+           force: bool = False) -> Path:
+    """Write entry `name`'s verified model as `format` (saved_model, keras, onnx or tflite) to `out`; returns it."""
+    from zoo import exporters
+
+    entry = catalogue.get(name)
+    if format not in exporters.FORMATS:
+        raise ZooError(f"{{option}} must be one of {', '.join(exporters.FORMATS)}, not {format!r}", option="format")
+    target = Path(out) if out is not None else Path(entry.name + exporters.SUFFIXES[format])
+    if format == "saved_model":
+        target = artifacts.check_destination(target, replace=force)
+    else:
+        _new_file(target, exporters.SUFFIXES[format], force)
+    folder = _folder_for(entry, model)
+    keras_model = _cached_load(folder.resolve())  # checksums verified and loaded in safe mode, whatever the format
+    exporters.export(entry, keras_model, folder, format, target, replace=force)
+    return target

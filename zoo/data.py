@@ -63,6 +63,17 @@ def _tfds(name: str, data_dir: str | None) -> Split:
     return Split(x_train, y_train, x_test, y_test)
 
 
+@lru_cache(maxsize=4)
+def vectors(name: str = "mnist") -> Split:
+    """Data set `name` as every image family uses it: float32 rows in [0, 1] and int64 labels (cached)."""
+    split = load(name)
+    arrays = (as_vectors(split.x_train), np.asarray(split.y_train, np.int64),
+              as_vectors(split.x_test), np.asarray(split.y_test, np.int64))
+    for array in arrays:
+        array.setflags(write=False)  # shared by every caller in the process: nobody may change it in place
+    return Split(*arrays)
+
+
 def as_vectors(images: np.ndarray) -> np.ndarray:
     """uint8 images (n, h, w[, c]) -> float32 rows (n, h*w*c) scaled to [0, 1]."""
     images = np.asarray(images)

@@ -1,14 +1,72 @@
-"""Formats for other stacks: ONNX (through tf2onnx) and TFLite, both of an entry's `serve` endpoint.
+"""An artifact in other formats: a SavedModel folder, the .keras file, ONNX (tf2onnx) and TFLite.
 
-The converters are optional dependencies (`pip install 'zoo[export]'`); a missing one is a clear error.
+ONNX and TFLite hold the `serve` endpoint. The converters are optional dependencies
+(`pip install 'zoo[export]'`); a missing one is a clear error. Every export is checked against the
+Keras model it came from before it is moved into place.
 """
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
+import numpy as np
+
+from zoo import artifacts
 from zoo.errors import ZooError
 
 FORMATS = ("saved_model", "keras", "onnx", "tflite")
+SUFFIXES = {"saved_model": "_saved_model", "keras": ".keras", "onnx": ".onnx", "tflite": ".tflite"}
+
+
+def export(entry, model, folder: Path, fmt: str, target: Path, replace: bool = False) -> None:
+    """Write `model` (verified, from artifact `folder`) as `fmt` to `target`."""
+    endpoints = entry.family.endpoints(entry, model)
+    if fmt == "saved_model":
+        def fill(tmp: Path):
+            if artifacts.has_saved_model(folder):  # the SavedModel the training run exported, checksums verified
+                shutil.copytree(folder / artifacts.SAVED_MODEL, tmp / artifacts.SAVED_MODEL)
+            else:  # an installed wheel ships no SavedModel: export one from the verified weights
+                artifacts.save_saved_model(model, endpoints, tmp / artifacts.SAVED_MODEL)
+            check_saved_model(entry, model, tmp / artifacts.SAVED_MODEL)
+
+        artifacts.write(target, fill, {"entry": entry.name, "exported_from": str(folder)}, replace=replace)
+    elif fmt == "keras":
+        _write(target, lambda tmp: shutil.copyfile(folder / artifacts.KERAS_FILE, tmp))
+    elif fmt == "onnx":
+        _write(target, lambda tmp: to_onnx(endpoints, tmp))
+    else:
+        _write(target, lambda tmp: to_tflite(model, endpoints, tmp))
+
+
+def check_saved_model(entry, model, path: Path) -> None:
+    """The SavedModel's `serve` must answer like the Keras model on a few inputs."""
+    import tensorflow as tf
+
+    x = np.random.default_rng(0).random((4,) + entry.family.input_shape(entry, model), dtype=np.float32)
+    loaded = tf.saved_model.load(str(path))
+    served = _first(loaded.serve(tf.constant(x)))
+    if not np.allclose(np.asarray(served), np.asarray(_first(model(x))), rtol=1e-4, atol=1e-5):
+        raise ZooError(f"{path}: the exported SavedModel does not answer like the Keras model")
+
+
+def _first(outputs):
+    if isinstance(outputs, dict):
+        return next(iter(outputs.values()))
+    return outputs[0] if isinstance(outputs, (list, tuple)) else outputs
+
+
+def _write(path: Path, write) -> None:
+    """write(tmp) then rename into place: a failure leaves nothing behind."""
+    tmp = path.with_name(f".{path.name}.tmp{path.suffix}")
+    try:
+        write(tmp)
+        tmp.replace(path)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise ZooError(f"cannot write {path}: {err.strerror or err}") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def to_onnx(endpoints: dict, path: Path, opset: int = 17) -> None:
@@ -25,12 +83,16 @@ def to_onnx(endpoints: dict, path: Path, opset: int = 17) -> None:
     path.write_bytes(proto.SerializeToString())
 
 
-def to_tflite(saved_model_dir: Path, path: Path) -> None:
-    """Convert the SavedModel's `serve` signature to a TFLite flatbuffer."""
+def to_tflite(model, endpoints: dict, path: Path) -> None:
+    """Convert the `serve` endpoint to a TFLite flatbuffer (through a temporary SavedModel)."""
+    import tempfile
+
     import tensorflow as tf
 
-    converter = tf.lite.TFLiteConverter.from_saved_model(str(saved_model_dir), signature_keys=["serve"])
-    path.write_bytes(converter.convert())
+    with tempfile.TemporaryDirectory() as tmp:
+        artifacts.save_saved_model(model, {"serve": endpoints["serve"]}, Path(tmp) / "sm")
+        converter = tf.lite.TFLiteConverter.from_saved_model(str(Path(tmp) / "sm"), signature_keys=["serve"])
+        path.write_bytes(converter.convert())
 
 
 def run_onnx(path: Path, x):

@@ -1,17 +1,21 @@
-"""The catalogue: every zoo entry is a builder registered with its recipe and the numbers it must reach.
+"""Entries and their recipes: every zoo entry is a builder registered with its family, recipe and targets.
 
 Importing this module (and the family modules that fill it) must stay free of TensorFlow, so that
-`zoo list` and `zoo --help` answer instantly: builders import Keras inside their bodies.
+`zoo list` and `zoo --help` answer instantly: builders import Keras inside their bodies. Lookups
+by name (with "did you mean") live in `zoo.catalogue`, which imports the families.
 """
 from __future__ import annotations
 
 import dataclasses
-import difflib
+import inspect
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 from zoo.errors import ZooError
+from zoo.family import Family
+
+MAX_SEED = 2**31 - 1  # seeds reach int32 tensors (the SavedModel `sample` endpoint) and Keras' global seed
 
 
 @dataclass(frozen=True)
@@ -25,17 +29,33 @@ class Recipe:
     epochs: int = 1                   # the cap; `stop_below` may end training earlier
     loss: str = "binary_crossentropy" # a name from zoo.losses or keras.losses
     stop_below: float | None = None   # stop once the epoch's training loss is below this
-    seed: int = 0
+    seed: int = 0                     # every random draw of a run derives from it
     chunk: int = 1                    # epochs per compiled call: progress, snapshots and checkpoints happen between chunks
     jit: bool = True                  # XLA-compile the training loop
     track_gradients: bool = False     # record each layer's mean gradient norm per epoch
-    extras: Mapping[str, Any] = field(default_factory=dict)  # family-specific knobs (noise, penalty weights, ...)
+    stage_epochs: Mapping[str, int] = field(default_factory=dict)  # multi-stage recipes: epochs of each earlier stage
+    extras: Mapping[str, Any] = field(default_factory=dict)  # family knobs the code reads (noise, penalty weights, ...)
+    notes: Mapping[str, str] = field(default_factory=dict)   # prose for the card: why, and how it maps to the source
 
     def replace(self, **changes) -> "Recipe":
         return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict:
-        return {**dataclasses.asdict(self), "extras": dict(self.extras)}
+        return {**dataclasses.asdict(self), "stage_epochs": dict(self.stage_epochs), "extras": dict(self.extras),
+                "notes": dict(self.notes)}
+
+
+def check_count(value, option: str, low: int = 1, high: int | None = None) -> int:
+    """`value` as an int in [low, high], or a ZooError naming `option` (bools and floats are refused)."""
+    import numbers
+
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ZooError(f"{{option}} must be a whole number, not {value!r}", option=option)
+    value = int(value)
+    if value < low or (high is not None and value > high):
+        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise ZooError(f"{{option}} must be {bound}, not {value}", option=option)
+    return value
 
 
 @dataclass(frozen=True)
@@ -43,21 +63,40 @@ class Entry:
     """One zoo entry: what a user names on the command line."""
 
     name: str
-    family: str
+    family: Family
     description: str
     reference: str
     dataset: str
     task: str                          # classify | reconstruct | generate | encode
-    builder: Callable[..., Any]        # builder(**params) -> a fresh keras.Model
+    builder: Callable[..., Any]        # builder(**params[, seed]) -> a fresh keras.Model
     recipe: Recipe
     expected: Mapping[str, tuple[str, float]] = field(default_factory=dict)  # metric -> (">=" | "<=" | "<" | ">" | "==", value)
     headline: str = ""                 # the metric shown in `zoo list` and the README
     anchor: str = ""                   # the published figure it is compared with
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = field(default_factory=dict)  # the builder's arguments, every one of them used
     catalogue: bool = True             # False for parametric entries built on demand (no shipped artifact)
 
+    def with_options(self, *, seed: int | None = None, epochs: int | None = None) -> "Entry":
+        """This entry with the run's options applied to a copy of its recipe, once, before any family code runs."""
+        recipe = self.recipe
+        if seed is not None:
+            recipe = recipe.replace(seed=check_count(seed, "seed", 0, MAX_SEED))
+        if epochs is not None:
+            epochs = check_count(epochs, "epochs")
+            recipe = recipe.replace(epochs=epochs, stage_epochs={k: min(v, epochs) for k, v in recipe.stage_epochs.items()})
+        return dataclasses.replace(self, recipe=recipe)
+
     def build(self):
-        return self.builder(**self.params)
+        """A fresh model: Keras' global seed set from the recipe's, which builders that draw more take too."""
+        import keras
+
+        keras.utils.set_random_seed(self.recipe.seed)
+        takes_seed = "seed" in inspect.signature(self.builder).parameters
+        return self.builder(**self.params, **({"seed": self.recipe.seed} if takes_seed else {}))
+
+    def identity(self) -> dict:
+        """What makes a run this run: a checkpoint resumes only the run with the same identity."""
+        return {"entry": self.name, "params": _plain(self.params), "recipe": _plain(self.recipe.to_dict())}
 
     def meets(self, metrics: Mapping[str, float]) -> list[str]:
         """The expectations `metrics` fails, as readable strings (empty when all are met)."""
@@ -69,6 +108,15 @@ class Entry:
         return failures
 
 
+def _plain(value):
+    """Tuples as lists and mappings as dicts, recursively: the form JSON gives back."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
 _COMPARE = {
     ">=": lambda a, b: a >= b,
     ">": lambda a, b: a > b,
@@ -77,20 +125,22 @@ _COMPARE = {
     "==": lambda a, b: a == b,
 }
 
-_ENTRIES: dict[str, Entry] = {}
-_PATTERNS: list[tuple[re.Pattern, str, Callable[[re.Match], Entry]]] = []
+ENTRIES: dict[str, Entry] = {}
+PATTERNS: list[tuple[re.Pattern, str, Callable[[re.Match], Entry]]] = []
 
 
 def register(name: str, **fields):
     """Decorator: register `builder` as entry `name`. Stack it to register several variants of one builder."""
 
     def decorate(builder):
-        if name in _ENTRIES:
+        if name in ENTRIES:
             raise ValueError(f"entry {name!r} registered twice")
+        if not isinstance(fields.get("family"), Family):
+            raise ValueError(f"{name}: family must be a zoo.family.Family object")
         for op, _ in fields.get("expected", {}).values():
             if op not in _COMPARE:
                 raise ValueError(f"{name}: unknown comparison {op!r}")
-        _ENTRIES[name] = Entry(name=name, builder=builder, **fields)
+        ENTRIES[name] = Entry(name=name, builder=builder, **fields)
         return builder
 
     return decorate
@@ -98,42 +148,4 @@ def register(name: str, **fields):
 
 def register_pattern(pattern: str, example: str, make_entry: Callable[[re.Match], Entry]) -> None:
     """Names matching `pattern` (a full-match regex) build an entry on demand, e.g. encoder-16-4-16."""
-    _PATTERNS.append((re.compile(pattern), example, make_entry))
-
-
-def _load_families() -> None:
-    import zoo.models  # noqa: F401  (importing the package registers every family)
-
-
-def list_models(family: str | None = None) -> list[str]:
-    """Names of the catalogue entries, optionally of one family."""
-    _load_families()
-    return [n for n, e in _ENTRIES.items() if family is None or e.family == family]
-
-
-def families() -> list[str]:
-    _load_families()
-    return sorted({e.family for e in _ENTRIES.values()})
-
-
-def get(name: str) -> Entry:
-    """The entry called `name`; unknown names fail with the closest matches."""
-    _load_families()
-    if not isinstance(name, str):
-        raise ZooError(f"an entry name must be a string, not {type(name).__name__}")
-    if name in _ENTRIES:
-        return _ENTRIES[name]
-    for pattern, _, make_entry in _PATTERNS:
-        match = pattern.fullmatch(name)
-        if match:
-            return make_entry(match)
-    candidates = list(_ENTRIES) + [example for _, example, _ in _PATTERNS]
-    close = difflib.get_close_matches(name, candidates, n=3, cutoff=0.5)
-    hint = f"; did you mean {', '.join(close)}?" if close else ""
-    raise ZooError(f"unknown entry {name!r}{hint} (`zoo list` shows them all)")
-
-
-def patterns() -> list[str]:
-    """Examples of the parametric names, for `zoo list`."""
-    _load_families()
-    return [example for _, example, _ in _PATTERNS]
+    PATTERNS.append((re.compile(pattern), example, make_entry))

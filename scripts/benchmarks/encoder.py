@@ -11,9 +11,9 @@ import numpy as np
 FIT_EPOCHS = 1000
 
 
-def _time_fit(family, entry, build):
+def _time_fit(entry):
     start = time.perf_counter()
-    history = family.fit(entry, build(entry.name))  # the same call `zoo train` makes (snapshots included)
+    history = entry.family.fit(entry, entry.build())  # the same call `zoo train` makes (snapshots included)
     return time.perf_counter() - start, history
 
 
@@ -21,18 +21,15 @@ def run() -> list[dict]:
     import keras
 
     import zoo
-    from zoo.family import get_family
-    from zoo.registry import get
     from zoo.training import make_optimizer
 
-    entry = get("encoder-9-2-9")
-    family = get_family(entry.family)
+    entry = zoo.get("encoder-9-2-9")
     # The first zoo run in a process also starts TensorFlow's runtime and XLA (about 0.4 s, paid once per
     # process); the second run builds, traces and compiles a new model, so it times the loop itself.
-    cold_seconds, _ = _time_fit(family, entry, zoo.build)
-    zoo_seconds, history = _time_fit(family, entry, zoo.build)
+    cold_seconds, _ = _time_fit(entry)
+    zoo_seconds, history = _time_fit(entry)
 
-    baseline = zoo.build(entry.name)
+    baseline = entry.build()
     baseline.compile(optimizer=make_optimizer(entry.recipe), loss="binary_crossentropy")
     x = np.eye(9, dtype=np.float32)
     start = time.perf_counter()

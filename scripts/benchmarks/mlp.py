@@ -52,19 +52,17 @@ def run() -> list[dict]:
     import keras
 
     import zoo
-    from zoo.family import get_family
     from zoo.losses import get_loss
-    from zoo.registry import get
     from zoo.training import make_optimizer
 
-    entry = get("mlp-784-30-10")
-    family = get_family(entry.family)
+    entry = zoo.get("mlp-784-30-10").with_options(epochs=2)
+    family = entry.family
     data = family.train_data(entry)
     n = len(data.x)
 
     stamps = []
-    model = zoo.build(entry.name)
-    family.fit(entry, model, epochs=2, on_chunk=lambda *_: stamps.append(time.perf_counter()))
+    model = entry.build()
+    family.fit(entry, model, on_chunk=lambda *_: stamps.append(time.perf_counter()))
     zoo_epoch = stamps[1] - stamps[0]  # chunk = 1 epoch: the second chunk is one steady-state epoch
     zoo_accuracy = family.evaluate(entry, model)["test_accuracy"]
 
@@ -75,7 +73,7 @@ def run() -> list[dict]:
         def on_epoch_end(self, epoch, logs=None):
             stamps.append(time.perf_counter() - self.start)
 
-    baseline = zoo.build(entry.name)
+    baseline = entry.build()
     baseline.compile(optimizer=make_optimizer(entry.recipe), loss=get_loss(entry.recipe.loss), jit_compile=False)
     stamps = []
     baseline.fit(data.x, data.y, batch_size=entry.recipe.batch_size, epochs=2, shuffle=True, verbose=0,

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from zoo.family import Family, TrainData, family
+from zoo import data
+from zoo.family import Family, TrainData
+from zoo.plots import mlp as pictures
 from zoo.registry import Recipe, register
 
 LECTURE = "Nielsen, Neural Networks and Deep Learning (2015), ch. 1, network.py; seed lecture"
@@ -28,11 +30,92 @@ DEPTH = "Seed lecture's depth table; Nielsen ch. 5 (vanishing gradient); Klambau
 CLASSIC = Recipe(optimizer="sgd", learning_rate=3.0, momentum=0.0, batch_size=10, epochs=30, loss="half_sum_squared",
                  seed=0, chunk=1, track_gradients=True,
                  jit=False,  # measured: for these tiny steps TF's graph executor beats XLA's CPU runtime (~0.8 vs ~1.5 s/epoch)
-                 extras={"init": "weights and biases ~ N(0, 1)",
+                 notes={"init": "weights and biases ~ N(0, 1)",
                          "update": "half_sum_squared = mean over batch of 1/2 sum_j (a_j - y_j)^2, so SGD lr 3.0 "
                                    "gives w -= (3.0/10) * sum over the 10 examples of dC_x/dw: the lecture's "
                                    "update_mini_batch with eta = 3.0"})
 GRAD_SLICE = 1000  # training images the card's gradient norms are measured on (fixed: re-measurable)
+
+
+def train_data(entry) -> TrainData:
+    split = data.vectors(entry.dataset)
+    return TrainData(split.x_train, data.one_hot(split.y_train))
+
+
+def predict(model, x, batch: int = 2000) -> np.ndarray:
+    return np.concatenate([np.asarray(model(x[i:i + batch], training=False)) for i in range(0, len(x), batch)])
+
+
+def evaluate(entry, model) -> dict:
+    from zoo.losses import get_loss
+
+    split = data.vectors(entry.dataset)
+    outputs = predict(model, split.x_test)
+    loss = float(get_loss(entry.recipe.loss)(data.one_hot(split.y_test), outputs))
+    accuracy = float(np.mean(outputs.argmax(1) == split.y_test))
+    return {"test_accuracy": accuracy, "test_loss": loss, **gradient_summary(entry, model)}
+
+
+def confusion(entry, model) -> np.ndarray:
+    """counts[true, predicted] on the test images."""
+    split = data.vectors(entry.dataset)
+    counts = np.zeros((10, 10), np.int64)
+    np.add.at(counts, (split.y_test, predict(model, split.x_test).argmax(1)), 1)
+    return counts
+
+
+def kernels(model) -> list:
+    """The Dense kernels from input to output (the layers whose gradients the depth table compares)."""
+    import keras
+
+    return [layer.kernel for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+
+
+def gradient_summary(entry, model) -> dict:
+    """|dL/dW| of the first and last Dense kernel at the current weights, on the first GRAD_SLICE training
+    images in inference mode (deterministic, so an artifact check can measure it again)."""
+    import tensorflow as tf
+
+    from zoo.losses import get_loss
+
+    split = data.vectors(entry.dataset)
+    x, y = split.x_train[:GRAD_SLICE], data.one_hot(split.y_train[:GRAD_SLICE])
+    variables = kernels(model)
+    with tf.GradientTape() as tape:
+        value = get_loss(entry.recipe.loss)(tf.constant(y), model(tf.constant(x), training=False))
+    norms = [float(tf.norm(g)) if g is not None else 0.0 for g in tape.gradient(value, variables)]
+    return {"grad_norm_first": norms[0], "grad_norm_last": norms[-1],
+            "grad_ratio_first_last": norms[0] / norms[-1] if norms[-1] > 0 else float("nan")}
+
+
+def docs(cards: list[dict]) -> str:
+    """The depth table with its gradient norms, and how the classic recipe maps to the lecture's."""
+    lines = ["## The depth table", "",
+             "Gradient norms |dL/dW| of the first and the last Dense kernel, measured at the final weights on "
+             "the first 1,000 training images (`zoo plot NAME --kind gradients` shows every layer over training).",
+             "", "| entry | test accuracy | first-layer norm | last-layer norm | first / last |", "|---|---|---|---|---|"]
+    for card in cards:
+        m = card["metrics"]
+        lines.append(f"| `{card['entry']}` | {m['test_accuracy']:.4f} | {m['grad_norm_first']:.3g} | "
+                     f"{m['grad_norm_last']:.3g} | {m['grad_ratio_first_last']:.3g} |")
+    lines += ["", "## The lecture's recipe in Keras", "", CLASSIC.notes["update"] + ".", "",
+              "`python scripts/bench.py mlp` times one epoch of `mlp-784-30-10` through the zoo loop, a plain "
+              "`model.fit(batch_size=10)` and the lecture's per-example NumPy loop."]
+    return "\n".join(lines)
+
+
+FAMILY = Family(
+    name="mlp",
+    train_data=train_data,
+    evaluate=evaluate,
+    small_batches=4,
+    plots={
+        "gradients": lambda entry, model, history, out: pictures.gradients(history, entry.name, out),
+        "network": lambda entry, model, history, out: pictures.network(model, entry.name, out),
+        "confusion": lambda entry, model, history, out: pictures.confusion(confusion(entry, model), entry.name, out),
+    },
+    docs=docs,
+)
 
 
 def build_mlp(sizes, activation="sigmoid", output="sigmoid", init="normal", name="mlp"):
@@ -61,7 +144,7 @@ def build_mlp(sizes, activation="sigmoid", output="sigmoid", init="normal", name
 
 def _classic(sizes, expected, anchor):
     name = "mlp-" + "-".join(map(str, sizes))
-    return dict(family="mlp", description=f"the lecture's {name}: sigmoid, quadratic cost, SGD eta 3.0, batch 10, "
+    return dict(family=FAMILY, description=f"the lecture's {name}: sigmoid, quadratic cost, SGD eta 3.0, batch 10, "
                                           "30 epochs, weights and biases N(0, 1)",
                 reference=LECTURE, dataset="mnist", task="classify", recipe=CLASSIC,
                 expected={"test_accuracy": (">=", expected)}, headline="test_accuracy", anchor=anchor,
@@ -122,7 +205,7 @@ def build_deep(kind: str, depth: int, width: int = 100):
 
 
 def _deep(kind, depth, description, expected=None, anchor="", recipe=DEEP):
-    return dict(family="mlp", description=description, reference=DEPTH, dataset="mnist", task="classify",
+    return dict(family=FAMILY, description=description, reference=DEPTH, dataset="mnist", task="classify",
                 recipe=recipe, expected=expected or {}, headline="test_accuracy", anchor=anchor,
                 params={"kind": kind, "depth": depth})
 
@@ -152,125 +235,23 @@ LARGE = Recipe(optimizer="adam", learning_rate=1e-3, batch_size=128, epochs=LARG
                jit=False,  # measured: XLA on CPU ran this net's dropout steps ~19x slower (77 vs 4 s/epoch)
                extras={"optimizer_args": {"learning_rate": {
                    "module": "keras.optimizers.schedules", "class_name": "CosineDecay",
-                   "config": {"initial_learning_rate": 1e-3, "decay_steps": LARGE_EPOCHS * (60000 // 128)}}},
-                   "dropout": {"input": 0.2, "hidden": 0.4}})
+                   "config": {"initial_learning_rate": 1e-3, "decay_steps": LARGE_EPOCHS * (60000 // 128)}}}})
 
 
-@register("mlp-large", family="mlp", description="the best plain MLP we found: 784-512-512-10 ReLU, dropout 0.2 on the "
+@register("mlp-large", family=FAMILY, description="the best plain MLP we found: 784-512-512-10 ReLU, dropout 0.2 on the "
           "pixels and 0.4 on the hidden layers, Adam with cosine decay, 40 epochs",
           reference="Srivastava et al. 2014 (dropout); Keras mnist_mlp example; Simard et al. 2003",
           dataset="mnist", task="classify", recipe=LARGE, expected={"test_accuracy": (">=", 0.986)},
           headline="test_accuracy", anchor="Keras mnist_mlp 98.40%; Simard et al. 2003 98.4% (800 hidden units)",
-          params={"width": 512, "depth": 2})
-def large(width, depth):
+          params={"width": 512, "depth": 2, "input_dropout": 0.2, "hidden_dropout": 0.4})
+def large(width, depth, input_dropout, hidden_dropout):
     import keras
 
-    drop = LARGE.extras["dropout"]
-    layers = [keras.Input((784,), name="pixels"), keras.layers.Dropout(drop["input"], name="pixel_dropout")]
+    layers = [keras.Input((784,), name="pixels"), keras.layers.Dropout(input_dropout, name="pixel_dropout")]
     for i in range(1, depth + 1):
         layers += [keras.layers.Dense(width, activation="relu", kernel_initializer="he_normal", name=f"hidden{i}"),
-                   keras.layers.Dropout(drop["hidden"], name=f"dropout{i}")]
+                   keras.layers.Dropout(hidden_dropout, name=f"dropout{i}")]
     layers.append(keras.layers.Dense(10, activation="softmax", name="output"))
     return keras.Sequential(layers, name="mlp_large")
 
 
-@family
-class MLPFamily(Family):
-    name = "mlp"
-    plot_kinds = {"gradients": "plot_gradients", "network": "plot_network", "confusion": "plot_confusion"}
-
-    @staticmethod
-    def _split():
-        from zoo import data
-
-        return data.load("mnist")
-
-    def train_data(self, entry) -> TrainData:
-        from zoo import data
-
-        split = self._split()
-        return TrainData(data.as_vectors(split.x_train), data.one_hot(split.y_train))
-
-    def small_data(self, entry, n: int = 64) -> TrainData:
-        from zoo import data
-
-        split = self._split()
-        n = max(n, 4 * (entry.recipe.batch_size or 1))  # a few whole batches: the loop drops a partial one
-        return TrainData(data.as_vectors(split.x_train[:n]), data.one_hot(split.y_train[:n]))
-
-    def test_data(self) -> TrainData:
-        from zoo import data
-
-        split = self._split()
-        return TrainData(data.as_vectors(split.x_test), data.one_hot(split.y_test))
-
-    def predict(self, model, x, batch: int = 2000) -> np.ndarray:
-        return np.concatenate([np.asarray(model(x[i:i + batch], training=False)) for i in range(0, len(x), batch)])
-
-    def evaluate(self, entry, model, **options) -> dict:
-        from zoo.losses import get_loss
-
-        test = self.test_data()
-        outputs = self.predict(model, test.x)
-        loss = float(get_loss(entry.recipe.loss)(test.y, outputs))
-        accuracy = float(np.mean(outputs.argmax(1) == test.y.argmax(1)))
-        return {"test_accuracy": accuracy, "test_loss": loss, **self.gradient_summary(entry, model)}
-
-    def confusion(self, model) -> np.ndarray:
-        """counts[true, predicted] on the 10,000 test images."""
-        test = self.test_data()
-        predicted = self.predict(model, test.x).argmax(1)
-        counts = np.zeros((10, 10), np.int64)
-        np.add.at(counts, (test.y.argmax(1), predicted), 1)
-        return counts
-
-    def kernels(self, model) -> list:
-        """The Dense kernels from input to output (the layers whose gradients the depth table compares)."""
-        return [v for v in model.trainable_variables if v.path.endswith("/kernel")]
-
-    def gradient_summary(self, entry, model) -> dict:
-        """|dL/dW| of the first and last Dense kernel at the current weights, on the first 1,000 training
-        images in inference mode (deterministic, so check_artifact can measure it again)."""
-        import tensorflow as tf
-
-        from zoo.losses import get_loss
-
-        data = self.small_data(entry, GRAD_SLICE)
-        kernels = self.kernels(model)
-        loss = get_loss(entry.recipe.loss)
-        with tf.GradientTape() as tape:
-            value = loss(tf.constant(data.y), model(tf.constant(data.x), training=False))
-        grads = tape.gradient(value, kernels)
-        norms = [float(tf.norm(g)) if g is not None else 0.0 for g in grads]
-        return {"grad_norm_first": norms[0], "grad_norm_last": norms[-1],
-                "grad_ratio_first_last": norms[0] / norms[-1] if norms[-1] > 0 else float("nan")}
-
-    def docs(self, cards: list[dict]) -> str:
-        """The depth table with its gradient norms, and how the classic recipe maps to the lecture's."""
-        lines = ["## The depth table", "",
-                 "Gradient norms |dL/dW| of the first and the last Dense kernel, measured at the final weights on "
-                 "the first 1,000 training images (`zoo plot NAME --kind gradients` shows every layer over training).",
-                 "", "| entry | test accuracy | first-layer norm | last-layer norm | first / last |", "|---|---|---|---|---|"]
-        for card in cards:
-            m = card["metrics"]
-            lines.append(f"| `{card['entry']}` | {m['test_accuracy']:.4f} | {m['grad_norm_first']:.3g} | "
-                         f"{m['grad_norm_last']:.3g} | {m['grad_ratio_first_last']:.3g} |")
-        lines += ["", "## The lecture's recipe in Keras", "", CLASSIC.extras["update"] + ".", "",
-                  "`python scripts/bench.py mlp` times one epoch of `mlp-784-30-10` through the zoo loop, a plain "
-                  "`model.fit(batch_size=10)` and the lecture's per-example NumPy loop."]
-        return "\n".join(lines)
-
-    def plot_gradients(self, entry, model, history, out_path):
-        from zoo.plots.mlp import gradients
-
-        return gradients(history, entry.name, out_path)
-
-    def plot_network(self, entry, model, history, out_path):
-        from zoo.plots.mlp import network
-
-        return network(model, entry.name, out_path)
-
-    def plot_confusion(self, entry, model, history, out_path):
-        from zoo.plots.mlp import confusion
-
-        return confusion(self.confusion(model), entry.name, out_path)

@@ -9,56 +9,40 @@ initialisation, fine-tuned with the same optimizer and the same number of epochs
 Both are run twice from the same starting weights: fine-tuned on all 60,000 labelled images (the
 shipped model, `accuracy_full`) and on 1,000 of them (`accuracy_1000_labels`; greedy-mlp's
 pretraining still sees all 60,000 images, without labels). The low-label network is trained and
-scored on the test set during `fit`; it is not shipped, so that number comes from the training run.
+scored on the test set during `fit`, which returns that number in History.measured; it is not
+shipped, so the card's figure comes from the training run.
 
 Stages: pretrain-layer1..3 (greedy only), finetune-1000-labels, finetune. Each stage reports itself
 through on_stage and tags its epochs in history.stages; each keeps its own checkpoint beside the
-entry's, so `--resume` skips the finished stages and continues the interrupted one.
+entry's, so `resume` skips the finished stages and continues the interrupted one.
 """
 from __future__ import annotations
 
-import weakref
 from pathlib import Path
 
 import numpy as np
 
-from zoo.family import Family, TrainData, family
+from zoo.data import one_hot, vectors
+from zoo.family import Family, TrainData, recipe_loss
+from zoo.plots import autoencoders as pictures
 from zoo.registry import Recipe, register
 
 REFERENCE = "Bengio, Lamblin, Popovici & Larochelle 2007, Greedy layer-wise training of deep networks; seed autoencoder lecture"
 WIDTHS = (500, 500, 500)   # Bengio et al. 2007's MNIST networks had three hidden layers of this order
 LOW_LABELS = 1000
+LOW_LABEL_METRIC = f"accuracy_{LOW_LABELS}_labels"
 RECIPE = Recipe(optimizer="adam", learning_rate=1e-3, batch_size=128, epochs=20, loss="categorical_crossentropy",
                 seed=0, chunk=1,
-                extras={"pretrain_epochs": 10,          # per autoencoder layer, Adam 1e-3, batch 128, BCE per image
-                        "low_label_epochs": 100,        # 1,000 images / 128 per batch = 7 steps an epoch
-                        "labels_low": LOW_LABELS})
-
-
-def _entry(description: str, pretrain: bool) -> dict:
-    return dict(family="pretraining", description=description, reference=REFERENCE, dataset="mnist", task="classify",
-                recipe=RECIPE.replace(extras={**RECIPE.extras, "pretrain": pretrain}),
-                expected={"accuracy_full": (">=", 0.97)}, headline="accuracy_full",
-                anchor="Bengio et al. 2007: pretrained deep nets beat the same nets from random init, most with few labels",
-                params={"widths": WIDTHS})
-
-
-# stacked decorators register bottom-up: greedy-mlp is listed first
-@register("greedy-mlp-scratch", **_entry("784-500-500-500-10 sigmoid MLP from random init: greedy-mlp's twin", False))
-@register("greedy-mlp", **_entry("784-500-500-500-10 sigmoid MLP, greedily pretrained as stacked autoencoders, then fine-tuned", True))
-def greedy_mlp(widths=WIDTHS, n_in: int = 784, classes: int = 10):
-    """n_in -> widths (sigmoid, "layer1".."layerN") -> classes softmax ("softmax")."""
-    import keras
-
-    x = keras.Input((n_in,), name="pixels")
-    h = x
-    for i, width in enumerate(widths):
-        h = keras.layers.Dense(width, activation="sigmoid", name=f"layer{i + 1}")(h)
-    return keras.Model(x, keras.layers.Dense(classes, activation="softmax", name="softmax")(h), name="greedy_mlp")
+                stage_epochs={"pretrain": 10,      # per autoencoder layer, Adam 1e-3, batch 128, BCE per image
+                              "low_labels": 100},  # 1,000 images / 128 per batch = 7 steps an epoch
+                extras={"labels_low": LOW_LABELS})
 
 
 def hidden_layers(model) -> list:
-    return [layer for layer in model.layers if layer.name.startswith("layer")]
+    """The Dense layers below the softmax, bottom first."""
+    import keras
+
+    return [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)][:-1]
 
 
 def _encode(layer, x: np.ndarray, batch: int = 10_000) -> np.ndarray:
@@ -69,117 +53,116 @@ def accuracy(model, x: np.ndarray, labels: np.ndarray) -> float:
     return float(np.mean(np.argmax(np.asarray(model.predict(x, batch_size=2000, verbose=0)), axis=1) == labels))
 
 
-@family
-class PretrainingFamily(Family):
-    name = "pretraining"
-    plot_kinds = {"stages": "plot_stages", "filters": "plot_filters"}
+def train_data(entry) -> TrainData:
+    split = vectors(entry.dataset)
+    return TrainData(split.x_train, one_hot(split.y_train))
 
-    def __init__(self):
-        self._low_label = weakref.WeakKeyDictionary()  # model -> accuracy of its low-label twin, measured in fit
 
-    def small_data(self, entry, n: int = 64) -> TrainData:
-        """At least two mini-batches: the compiled loop slices whole batches of the recipe's size."""
-        return super().small_data(entry, max(n, 2 * entry.recipe.batch_size))
+def fit(entry, model, *, data=None, checkpoint=None, resume=False, on_chunk=None, on_stage=None):
+    """The stages in order, each by the entry's recipe with its own stage's epochs."""
+    import keras
 
-    def train_data(self, entry) -> TrainData:
-        from zoo import data
+    from zoo import training
+    from zoo.models.autoencoders import bce_per_image
 
-        split = data.load(entry.dataset)
-        return TrainData(data.as_vectors(split.x_train), data.one_hot(split.y_train))
+    data = data if data is not None else train_data(entry)
+    recipe = entry.recipe
+    history = training.History()
+    stage_files = []
 
-    def fit(self, entry, model, *, data=None, epochs=None, seed=None, checkpoint=None, resume=False, on_chunk=None,
-            on_stage=None):
-        """The stages in order; `epochs`, when given, caps every stage (the quick tests use a few)."""
-        import keras
+    def run(stage, net, loss_fn, x, y, epochs, final=False):
+        if on_stage is not None:
+            on_stage(stage)
+        file = checkpoint
+        if checkpoint is not None and not final:
+            file = Path(checkpoint).with_name(f"{Path(checkpoint).stem}.{stage}.npz")
+            stage_files.append(file)
+        part = training.fit(net, loss_fn, x, y, recipe.replace(epochs=epochs), checkpoint=file,
+                            resume=bool(resume and file is not None and Path(file).exists()), on_chunk=on_chunk,
+                            stage=stage, identity={**entry.identity(), "stage": stage})
+        history.loss.extend(part.loss)
+        history.stages.extend(part.stages)
+        history.seconds += part.seconds
 
-        from zoo import training
-        from zoo.models.autoencoders import bce_per_image
+    if recipe.extras.get("pretrain"):
+        codes = np.asarray(data.x, np.float32)
+        ae_loss = lambda net, x, y, training: bce_per_image(y, net(x, training=training))  # noqa: E731
+        for k, layer in enumerate(hidden_layers(model), start=1):
+            inputs = keras.Input((codes.shape[1],))  # the kept layer is shared: training the autoencoder trains it
+            autoencoder = keras.Model(inputs, keras.layers.Dense(codes.shape[1], activation="sigmoid",
+                                                                 name=f"decoder{k}")(layer(inputs)))
+            run(f"pretrain-layer{k}", autoencoder, ae_loss, codes, codes, recipe.stage_epochs["pretrain"])
+            codes = _encode(layer, codes)
 
-        data = data if data is not None else self.train_data(entry)
-        extras = entry.recipe.extras
-        history = training.History()
-        stage_files = []
+    classify = recipe_loss(entry)
+    subset = np.random.default_rng(recipe.seed).permutation(len(data.x))[: recipe.extras["labels_low"]]
+    low = keras.models.clone_model(model)  # the same starting point: pretrained (greedy) or the random init (scratch)
+    low.set_weights(model.get_weights())
+    run(f"finetune-{recipe.extras['labels_low']}-labels", low, classify, np.asarray(data.x)[subset],
+        np.asarray(data.y)[subset], recipe.stage_epochs["low_labels"])
+    split = vectors(entry.dataset)
+    history.measured[LOW_LABEL_METRIC] = accuracy(low, split.x_test, split.y_test)
 
-        def run(stage, net, loss_fn, x, y, recipe, n_epochs, final=False):
-            if on_stage is not None:
-                on_stage(stage)
-            file = checkpoint
-            if checkpoint is not None and not final:
-                file = Path(checkpoint).with_name(f"{Path(checkpoint).stem}.{stage}.npz")
-                stage_files.append(file)
-            part = training.fit(net, loss_fn, x, y, recipe, epochs=n_epochs, seed=seed, checkpoint=file,
-                                resume=bool(resume and file is not None and Path(file).exists()), on_chunk=on_chunk,
-                                stage=stage)
-            history.loss.extend(part.loss)
-            history.stages.extend(part.stages)
+    run("finetune", model, classify, data.x, data.y, recipe.epochs, final=True)
+    for file in stage_files:
+        file.unlink(missing_ok=True)
+    return history
 
-        if extras.get("pretrain"):
-            codes = np.asarray(data.x, np.float32)
-            ae_loss = lambda net, x, y, training: bce_per_image(y, net(x, training=training))  # noqa: E731
-            for k, layer in enumerate(hidden_layers(model), start=1):
-                inputs = keras.Input((codes.shape[1],))  # the kept layer is shared: training the autoencoder trains it
-                autoencoder = keras.Model(inputs, keras.layers.Dense(codes.shape[1], activation="sigmoid",
-                                                                     name=f"decoder{k}")(layer(inputs)))
-                run(f"pretrain-layer{k}", autoencoder, ae_loss, codes, codes, entry.recipe,
-                    epochs or extras["pretrain_epochs"])
-                codes = _encode(layer, codes)
 
-        classify = self.loss_fn(entry)
-        subset = np.random.default_rng(entry.recipe.seed).permutation(len(data.x))[: extras["labels_low"]]
-        low = keras.models.clone_model(model)  # the same starting point: pretrained (greedy) or the random init (scratch)
-        low.set_weights(model.get_weights())
-        run(f"finetune-{extras['labels_low']}-labels", low, classify, np.asarray(data.x)[subset],
-            np.asarray(data.y)[subset], entry.recipe, epochs or extras["low_label_epochs"])
-        x_test, y_test = self._test(entry)
-        self._low_label[model] = accuracy(low, x_test, y_test)
+def evaluate(entry, model) -> dict:
+    split = vectors(entry.dataset)
+    return {"accuracy_full": accuracy(model, split.x_test, split.y_test)}
 
-        run("finetune", model, classify, data.x, data.y, entry.recipe, epochs or entry.recipe.epochs, final=True)
-        for file in stage_files:
-            file.unlink(missing_ok=True)
-        return history
 
-    def _test(self, entry):
-        from zoo import data
+def docs(cards: list[dict]) -> str:
+    rows = {c["entry"]: c for c in cards}
+    lines = ["## Greedy pretraining against training from scratch (MNIST test accuracy)", "",
+             "| entry | all 60,000 labels | 1,000 labels | training s |", "|---|---|---|---|"]
+    for name in ("greedy-mlp", "greedy-mlp-scratch"):
+        if name in rows:
+            m = rows[name]["metrics"]
+            lines.append(f"| {name} | {m.get('accuracy_full', float('nan')):.4f} | "
+                         f"{m.get(LOW_LABEL_METRIC, float('nan')):.4f} | {rows[name].get('training_seconds')} |")
+    lines += ["", "Both start from the same kind of network (784-500-500-500-10, sigmoid) and get the same fine-tuning "
+              "budget (Adam 1e-3, batch 128: 20 epochs on all labels, 100 epochs on 1,000 labels). greedy-mlp first "
+              "trains three autoencoders, one per layer, each on the previous layer's codes of all 60,000 training "
+              "images (10 epochs each, no labels). The 1,000-label networks are trained and scored during the training "
+              "run and are not shipped: `zoo eval` re-measures accuracy_full only.", ""]
+    return "\n".join(lines)
 
-        split = data.load(entry.dataset)
-        return data.as_vectors(split.x_test), split.y_test
 
-    def evaluate(self, entry, model, **options) -> dict:
-        metrics = {"accuracy_full": accuracy(model, *self._test(entry))}
-        if model in self._low_label:  # only right after fit: the low-label network is not shipped
-            metrics["accuracy_1000_labels"] = self._low_label[model]
-        return metrics
+FAMILY = Family(
+    name="pretraining",
+    train_data=train_data,
+    evaluate=evaluate,
+    fit=fit,
+    trained_metrics=(LOW_LABEL_METRIC,),
+    plots={
+        "stages": lambda entry, model, history, out: pictures.stages(history, entry.name, out),
+        "filters": lambda entry, model, history, out: pictures.filters(np.asarray(hidden_layers(model)[0].kernel),
+                                                                       entry.name, out),
+    },
+    docs=docs,
+)
 
-    def check_artifact(self, entry, model, card: dict) -> list[str]:
-        """accuracy_full is measured again; accuracy_1000_labels (from a network not shipped) must be on the card."""
-        problems = super().check_artifact(entry, model, card)
-        low = card.get("metrics", {}).get("accuracy_1000_labels")
-        if not isinstance(low, (int, float)) or not 0.0 < low <= 1.0:
-            problems.append(f"accuracy_1000_labels: the card holds {low!r}, not an accuracy")
-        return problems
 
-    def plot_stages(self, entry, model, history, out_path):
-        from zoo.plots.autoencoders import stages
+def _entry(description: str, pretrain: bool) -> dict:
+    return dict(family=FAMILY, description=description, reference=REFERENCE, dataset="mnist", task="classify",
+                recipe=RECIPE.replace(extras={**RECIPE.extras, "pretrain": pretrain}),
+                expected={"accuracy_full": (">=", 0.97)}, headline="accuracy_full",
+                anchor="Bengio et al. 2007: pretrained deep nets beat the same nets from random init, most with few labels",
+                params={"widths": WIDTHS})
 
-        return stages(history, entry.name, out_path)
 
-    def plot_filters(self, entry, model, history, out_path):
-        from zoo.plots.autoencoders import filters
+# stacked decorators register bottom-up: greedy-mlp is listed first
+@register("greedy-mlp-scratch", **_entry("784-500-500-500-10 sigmoid MLP from random init: greedy-mlp's twin", False))
+@register("greedy-mlp", **_entry("784-500-500-500-10 sigmoid MLP, greedily pretrained as stacked autoencoders, then fine-tuned", True))
+def greedy_mlp(widths=WIDTHS, n_in: int = 784, classes: int = 10):
+    """n_in -> widths (sigmoid) -> classes softmax."""
+    import keras
 
-        return filters(np.asarray(model.get_layer("layer1").kernel), entry.name, out_path)
-
-    def docs(self, cards: list[dict]) -> str:
-        rows = {c["entry"]: c for c in cards}
-        lines = ["## Greedy pretraining against training from scratch (MNIST test accuracy)", "",
-                 "| entry | all 60,000 labels | 1,000 labels | training s |", "|---|---|---|---|"]
-        for name in ("greedy-mlp", "greedy-mlp-scratch"):
-            if name in rows:
-                m = rows[name]["metrics"]
-                lines.append(f"| {name} | {m.get('accuracy_full', float('nan')):.4f} | "
-                             f"{m.get('accuracy_1000_labels', float('nan')):.4f} | {rows[name].get('training_seconds')} |")
-        lines += ["", "Both start from the same kind of network (784-500-500-500-10, sigmoid) and get the same fine-tuning "
-                  "budget (Adam 1e-3, batch 128: 20 epochs on all labels, 100 epochs on 1,000 labels). greedy-mlp first "
-                  "trains three autoencoders, one per layer, each on the previous layer's codes of all 60,000 training "
-                  "images (10 epochs each, no labels). The 1,000-label networks are trained and scored during the training "
-                  "run and are not shipped: `zoo eval` re-measures accuracy_full only.", ""]
-        return "\n".join(lines)
+    x = keras.Input((n_in,), name="pixels")
+    h = x
+    for i, width in enumerate(widths):
+        h = keras.layers.Dense(width, activation="sigmoid", name=f"layer{i + 1}")(h)
+    return keras.Model(x, keras.layers.Dense(classes, activation="softmax", name="softmax")(h), name="greedy_mlp")

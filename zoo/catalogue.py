@@ -1,0 +1,44 @@
+"""The catalogue: every registered entry, found by name. Importing it imports every family module.
+
+The one place that knows the families exist (`zoo.models` imports them all); everything above it
+(API, CLI, scripts, tests) asks here, and an entry hands over its own family object.
+"""
+from __future__ import annotations
+
+import difflib
+
+import zoo.models  # noqa: F401  (importing the package registers every family and its entries)
+from zoo.errors import ZooError
+from zoo.registry import ENTRIES, PATTERNS, Entry
+
+
+def list_models(family: str | None = None) -> list[str]:
+    """Names of the catalogue entries, optionally of one family."""
+    if family is not None and family not in families():
+        raise ZooError(f"no family {family!r}; families: {', '.join(families())}", option="family")
+    return [n for n, e in ENTRIES.items() if family is None or e.family.name == family]
+
+
+def families() -> list[str]:
+    return sorted({e.family.name for e in ENTRIES.values()})
+
+
+def get(name: str) -> Entry:
+    """The entry called `name`; unknown names fail with the closest matches."""
+    if not isinstance(name, str):
+        raise ZooError(f"an entry name must be a string, not {type(name).__name__}")
+    if name in ENTRIES:
+        return ENTRIES[name]
+    for pattern, _, make_entry in PATTERNS:
+        match = pattern.fullmatch(name)
+        if match:
+            return make_entry(match)
+    candidates = list(ENTRIES) + [example for _, example, _ in PATTERNS]
+    close = difflib.get_close_matches(name, candidates, n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    raise ZooError(f"unknown entry {name!r}{hint} (`zoo list` shows them all)")
+
+
+def patterns() -> list[str]:
+    """Examples of the parametric names, for `zoo list`."""
+    return [example for _, example, _ in PATTERNS]

@@ -1,0 +1,137 @@
+"""How well a VAE models the test set: importance-sampled NLL, ELBO, KL and active units (Burda et al. 2015).
+
+The test images are binarised ONCE, by a fixed draw (`zoo.data.binarize(pixels, seed=TEST_BINARIZATION_SEED)`),
+so every evaluation sees the same 10,000 binary images; that draw is part of the protocol, not of a run.
+"""
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from zoo import data, progress
+from zoo.errors import ZooError
+from zoo.registry import check_count
+
+TEST_BINARIZATION_SEED = 0
+MAX_K = 100_000       # importance samples per image: beyond this the estimate stops improving measurably
+CHECK_K = 50          # the artifact check's k: seconds, and an upper bound on the card's k = 5000 figure
+
+
+def test_images(entry):
+    """The binarised test images (one fixed draw) and their labels."""
+    split = data.vectors(entry.dataset)
+    return data.binarize(split.x_test, seed=TEST_BINARIZATION_SEED), split.y_test
+
+
+def evaluate(entry, model, k: int | None = None, n: int | None = None, seed: int = 0) -> dict:
+    """Test metrics in nats (per image, averaged over the test set).
+
+    Args:
+        k: importance samples per image for the NLL (default the recipe's extras["nll_k"]: 5000 for vae;
+            1000 for vae-2d, whose 2-D posteriors need fewer).
+        n: use only the first n test images (default: all 10,000).
+        seed: the stateless seed of the importance samples.
+    Returns: nll (importance-sampled, k samples), elbo (E_q log p(x|z) - KL, estimated with the same
+        k samples), reconstruction (-E_q log p(x|z)), kl (analytic), active_units (Burda et al.:
+        Cov_x(E_q[z_i]) > 0.01), k, n and nll_eval_seconds.
+    """
+    k = check_count(entry.recipe.extras.get("nll_k", 5000) if k is None else k, "k", 1, MAX_K)
+    x, _ = test_images(entry)
+    x = x[:check_count(n, "n", 1, len(x))] if n is not None else x
+    seed = check_count(seed, "seed", 0, 2**31 - 1)
+    mean, log_var = (np.asarray(v, np.float64) for v in model.encoder.predict(x, batch_size=1000, verbose=0))
+    kl = 0.5 * np.sum(mean ** 2 + np.exp(log_var) - 1.0 - log_var, axis=1)
+    active = int(np.sum(np.var(mean, axis=0) > 0.01))
+    started = time.perf_counter()
+    log_px_mean, log_likelihood = importance_sample(model, x, k, seed)
+    seconds = time.perf_counter() - started
+    return {
+        "nll": float(-log_likelihood.mean()),
+        "elbo": float(np.mean(log_px_mean - kl)),
+        "reconstruction": float(-log_px_mean.mean()),
+        "kl": float(kl.mean()),
+        "active_units": active,
+        "k": k,
+        "n": len(x),
+        "nll_eval_seconds": round(seconds, 2),
+    }
+
+
+def check(entry, model, card: dict) -> list[str]:
+    """A fast re-measurement (seconds) of a committed VAE against its card.
+
+    The card's NLL uses k = 5000 importance samples, too slow for the test suite. Here k = 50 on all
+    10,000 test images. The importance-sampled estimate -log mean_k w is an upper bound on -log p(x)
+    whose bias shrinks as k grows (Burda et al., Theorem 1), so in expectation NLL_50 >= NLL_5000:
+    - NLL_50 must meet the entry's bound (<= 90): if even the looser estimate meets it, the card's does;
+    - NLL_50 must lie between the card's NLL - 0.15 (the card cannot beat the k=50 figure by more
+      than the Monte-Carlo noise, ~0.05 nats over 10,000 images) and the card's NLL + 3 (the k=50 to
+      k=5000 gap of a one-layer VAE is about 1 nat; a bigger gap means the card is not this model's);
+    - KL (analytic, deterministic) within 1e-3 relative, active units exactly, and the ELBO (the
+      mean over samples of log p(x|z) minus KL: unbiased for any k, 500,000 samples here) within 0.15.
+    """
+    metrics = card.get("metrics", {})
+    again = evaluate(entry, model, k=CHECK_K)
+    problems = entry.meets(again)
+    if "nll" in metrics and not metrics["nll"] - 0.15 <= again["nll"] <= metrics["nll"] + 3.0:
+        problems.append(f"nll: card says {metrics['nll']:.3f} (k={metrics.get('k')}), measured "
+                        f"{again['nll']:.3f} with k={CHECK_K}: outside [card - 0.15, card + 3]")
+    if "kl" in metrics and abs(again["kl"] - metrics["kl"]) > 1e-3 * max(1.0, abs(metrics["kl"])):
+        problems.append(f"kl: card says {metrics['kl']}, measured {again['kl']}")
+    if "active_units" in metrics and again["active_units"] != metrics["active_units"]:
+        problems.append(f"active_units: card says {metrics['active_units']}, measured {again['active_units']}")
+    if "elbo" in metrics and abs(again["elbo"] - metrics["elbo"]) > 0.15:
+        problems.append(f"elbo: card says {metrics['elbo']}, measured {again['elbo']}")
+    return problems
+
+
+def importance_sample(model, x: np.ndarray, k: int, seed: int = 0, samples_per_call: int = 8192):
+    """Per image: the mean over k samples of log p(x|z), and log p(x) estimated by importance sampling.
+
+    log p(x) ~= log (1/k) sum_j p(x|z_j) p(z_j) / q(z_j|x), z_j ~ q(z|x), computed as a running
+    log-sum-exp (numerically stable) over chunks of samples. One XLA-compiled call handles a block of
+    images and all k samples of each (a while-loop over chunks), each chunk decoding
+    (chunk x images) latents in one matmul; memory stays at about samples_per_call x 784 floats.
+    """
+    import tensorflow as tf
+
+    chunk = min(k, max(1, samples_per_call // 8))        # samples per image per step
+    images = max(1, samples_per_call // chunk)            # images per call
+    steps = math.ceil(k / chunk)
+    latent = model.latent_dim
+    half_log_2pi = 0.5 * math.log(2 * math.pi)
+
+    @tf.function(jit_compile=True)
+    def block(xb, block_index):
+        mean, log_var = model.encoder(xb)
+        std = tf.exp(0.5 * log_var)
+
+        def body(s, lse, px_sum):
+            eps = tf.random.stateless_normal([chunk, images, latent], seed=tf.stack([tf.cast(seed, tf.int64), block_index * steps + s]))
+            z = mean + std * eps
+            logits = tf.reshape(model.decoder(tf.reshape(z, [-1, latent])), [chunk, images, -1])
+            log_px = tf.reduce_sum(xb * logits - tf.nn.softplus(logits), axis=-1)           # (chunk, images)
+            log_pz = -0.5 * tf.reduce_sum(tf.square(z), axis=-1) - latent * half_log_2pi
+            log_qz = -tf.reduce_sum(0.5 * tf.square(eps) + 0.5 * log_var, axis=-1) - latent * half_log_2pi
+            valid = (tf.cast(s, tf.int32) * chunk + tf.range(chunk))[:, None] < k         # the last chunk may overhang k
+            log_w = tf.where(valid, log_px + log_pz - log_qz, -np.inf)
+            lse = tf.reduce_logsumexp(tf.concat([lse[None], log_w], axis=0), axis=0)
+            return s + 1, lse, px_sum + tf.reduce_sum(tf.where(valid, log_px, 0.0), axis=0)
+
+        _, lse, px_sum = tf.while_loop(lambda s, *_: s < steps, body,
+                                       (tf.constant(0, tf.int64), tf.fill([images], -np.inf), tf.zeros([images])))
+        return px_sum / k, lse - math.log(k)
+
+    n = len(x)
+    padded = np.zeros((math.ceil(n / images) * images, x.shape[1]), np.float32)  # one shape: one compilation
+    padded[:n] = x
+    px, ll = [], []
+    blocks = len(padded) // images
+    for b in range(blocks):
+        p, l = block(tf.constant(padded[b * images:(b + 1) * images]), tf.constant(b, tf.int64))
+        px.append(p.numpy())
+        ll.append(l.numpy())
+        progress.report(min(n, (b + 1) * images), n, f"importance sampling, k = {k}")
+    return np.concatenate(px)[:n].astype(np.float64), np.concatenate(ll)[:n].astype(np.float64)
