@@ -1,4 +1,5 @@
-"""Interrupt `zoo train` for real (SIGINT, SIGKILL): --resume finishes with exactly the uninterrupted result."""
+"""Interrupt `zoo train` for real (SIGINT, SIGKILL): --resume finishes with exactly the uninterrupted result;
+a second run into the same folder meanwhile is refused."""
 import os
 import signal
 import subprocess
@@ -19,14 +20,25 @@ def _train(out, *extra):
     return [ZOO, "train", NAME, "--epochs", EPOCHS, "--out", str(out), *extra]
 
 
-def _interrupt_then_resume(tmp_path, sig):
-    out = tmp_path / "run"
+def _lock_file(out):
     checkpoint = checkpoint_path(out)
-    process = subprocess.Popen(_train(out), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return checkpoint.with_name(checkpoint.name + ".lock")
+
+
+def _start_and_wait_for_a_checkpoint(out, *extra):
+    checkpoint = checkpoint_path(out)
+    process = subprocess.Popen(_train(out, *extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while not checkpoint.exists() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
     assert process.poll() is None, "the run finished before it could be interrupted: raise EPOCHS"
+    return process
+
+
+def _interrupt_then_resume(tmp_path, sig):
+    out = tmp_path / "run"
+    checkpoint = checkpoint_path(out)
+    process = _start_and_wait_for_a_checkpoint(out)
     process.send_signal(sig)
     _, err = process.communicate(timeout=120)
     assert not out.exists(), "no partial artifact in the output folder"
@@ -47,7 +59,23 @@ def test_interrupted_run_resumes_to_the_uninterrupted_result(tmp_path, sig):
     straight = subprocess.run(_train(tmp_path / "straight"), capture_output=True, text=True, timeout=300)
     assert straight.returncode == 0, straight.stderr
     assert not checkpoint_path(out).exists(), "the checkpoint is removed once the artifact is written"
+    assert not _lock_file(out).exists(), "the run's lock file is removed (after SIGKILL too, by the resumed run)"
     a, b = zoo.load(out), zoo.load(tmp_path / "straight")
     for x, y in zip(a.get_weights(), b.get_weights()):
         np.testing.assert_allclose(x, y, rtol=1e-5, atol=1e-7)
     assert zoo.get(NAME) and len(zoo.api.artifacts.load_history(out).loss) == int(EPOCHS)
+
+
+def test_a_second_run_into_the_same_folder_is_refused_while_the_first_trains(tmp_path):
+    out = tmp_path / "run"
+    first = _start_and_wait_for_a_checkpoint(out, "--epochs", "100000")  # overrides EPOCHS: it outlasts the test
+    try:
+        second = subprocess.run(_train(out), capture_output=True, text=True, timeout=300)
+        assert second.returncode == 1
+        assert f"another zoo training run is writing to {out} (pid {first.pid})" in second.stderr, second.stderr
+        assert first.poll() is None, "the refused run left the first one alone"
+    finally:
+        first.send_signal(signal.SIGINT)
+        _, err = first.communicate(timeout=120)
+    assert first.returncode == 130, err
+    assert not _lock_file(out).exists() and checkpoint_path(out).exists()

@@ -7,9 +7,16 @@ snapshots, write checkpoints and honour Ctrl-C at a clean boundary.
 """
 from __future__ import annotations
 
+import errno
+import json
 import math
+import numbers
+import os
+import re
 import signal
 import time
+import zipfile
+import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +37,8 @@ class History:
     snapshot_epochs: list[int] = field(default_factory=list)
     snapshots: list[np.ndarray] = field(default_factory=list)
     stages: list[str] = field(default_factory=list)                # per epoch, for multi-stage recipes
+    seconds: float = 0.0                                           # training wall time, summed over resumed runs
+    measured: dict = field(default_factory=dict)                   # training-time metrics families may fill (not in to_arrays)
 
     @property
     def epochs(self) -> int:
@@ -60,7 +69,10 @@ class History:
 
 
 class Interrupted(ZooError):
-    """Ctrl-C stopped training at a chunk boundary; the checkpoint holds every finished epoch."""
+    """Ctrl-C stopped training at a chunk boundary; the checkpoint holds every finished epoch.
+
+    Raised as Interrupted("interrupted after epoch N; continue with {option}", option="resume", value=True).
+    """
 
 
 def make_optimizer(recipe):
@@ -82,41 +94,47 @@ def fit(
     y,
     recipe,
     *,
-    epochs: int | None = None,
-    seed: int | None = None,
     snapshot_fn: Callable | None = None,
     checkpoint: Path | None = None,
     resume: bool = False,
     on_chunk: Callable[[int, int, float], None] | None = None,
     checkpoint_seconds: float = 2.0,
     stage: str = "",
-    strategy=None,
+    identity: dict | None = None,
 ) -> History:
-    """Train `model` in place by `recipe`; returns the History.
+    """Train `model` in place by `recipe` (its epochs and seed included); returns the History.
 
     Args:
-        loss_fn: loss_fn(model, x_batch, y_batch, training) -> scalar tensor.
+        loss_fn: loss_fn(model, x_batch, y_batch, training) -> scalar tensor, the mean over the batch
+            (under a distribution strategy each replica's mean is weighted by its share of the batch).
         x, y: the whole training set (NumPy or tensors); batches are cut in-graph.
-        epochs, seed: override the recipe's.
+        recipe: the run's recipe, options already applied: `recipe.epochs` and `recipe.seed` are used as they are.
         snapshot_fn: snapshot_fn(model) -> tensor, traced into the compiled chunk and kept after
             every chunk (the dynamics pictures).
         checkpoint: a file to save progress to; with `resume`, training continues from it.
         on_chunk: on_chunk(epochs_done, epochs_total, last_loss) after every chunk (progress).
+        identity: a JSON-able dict naming the run (entry, recipe, ...), stored in the checkpoint; `resume`
+            refuses a checkpoint whose identity differs, naming what differs.
     """
     import tensorflow as tf
 
-    epochs = recipe.epochs if epochs is None else epochs
-    seed = recipe.seed if seed is None else seed
-    if epochs < 1:
-        raise ZooError(f"--epochs must be at least 1, not {epochs}")
+    epochs, seed = recipe.epochs, recipe.seed
+    if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 1:
+        raise ZooError(f"{{option}} must be at least 1, not {epochs!r}", option="epochs")
+    identity = _plain_json(identity)
     optimizer = make_optimizer(recipe)
     variables = model.trainable_variables
     optimizer.build(variables)
     history = History(grad_names=[v.path for v in variables] if recipe.track_gradients else [])
     if checkpoint is not None and resume and Path(checkpoint).exists():
-        history = _restore(checkpoint, model, optimizer)
+        history = _restore(checkpoint, model, optimizer, identity, epochs)
     elif checkpoint is not None and resume:
-        raise ZooError(f"--resume: no checkpoint at {checkpoint}; start without --resume")
+        raise ZooError(f"{{option}}: no checkpoint at {checkpoint}; start without it", option="resume", value=True)
+
+    started, before = time.perf_counter(), history.seconds  # seconds of the runs this one resumes
+
+    def elapsed() -> float:
+        return before + time.perf_counter() - started
 
     x = tf.convert_to_tensor(x, tf.float32)
     y = tf.convert_to_tensor(y, tf.float32)
@@ -143,10 +161,13 @@ def fit(
                 on_chunk(history.epochs, epochs, losses[-1])
             done = history.epochs >= epochs or _stopped(history, recipe)
             if checkpoint is not None and (done or stop_requested() or time.monotonic() - last_saved >= checkpoint_seconds):
-                _save(checkpoint, model, optimizer, history)
+                history.seconds = elapsed()
+                _save(checkpoint, model, optimizer, history, identity)
                 last_saved = time.monotonic()
             if stop_requested() and not done:
-                raise Interrupted(f"interrupted after epoch {history.epochs}; continue with --resume")
+                raise Interrupted(f"interrupted after epoch {history.epochs}; continue with {{option}}",
+                                  option="resume", value=True)
+    history.seconds = elapsed()
     return history
 
 
@@ -168,31 +189,54 @@ def _compile_chunk(model, loss_fn, optimizer, recipe, seed, snapshot_fn):
     def local_step(xb, yb):
         with tf.GradientTape() as tape:
             loss = loss_fn(model, xb, yb, True)
-            scaled = loss / replicas  # Keras sums gradients over replicas: each adds its share of the global mean
-        grads = tape.gradient(scaled, variables)
+        grads = tape.gradient(loss, variables)
         optimizer.apply_gradients(zip(grads, variables))
-        norms = tf.stack([tf.norm(g) * replicas for g in grads]) if track else tf.zeros([n_vars])
+        norms = tf.stack([tf.norm(g) for g in grads]) if track else tf.zeros([n_vars])
         return loss, norms
 
     def replica_step(xb, yb):
-        """Under a distribution strategy each replica takes its equal slice of the batch."""
+        """This replica's part of a step under a distribution strategy; returns its weighted loss.
+
+        The batch is split as evenly as possible (sizes differ by at most one, none is dropped), and
+        each replica's mean loss is weighted by its share of the batch, so the gradients Keras sums
+        over the replicas are the gradient of the mean over the whole batch. A replica left without
+        an example (a batch smaller than the replicas) still takes part in the all-reduce: it runs
+        on one example of the batch with weight 0 and adds exactly zero.
+        """
         context = tf.distribute.get_replica_context()
-        size = tf.shape(xb)[0] // replicas
-        start = tf.cast(context.replica_id_in_sync_group, tf.int32) * size
-        return local_step(xb[start:start + size], yb[start:start + size])
+        total = tf.shape(xb)[0]
+        replica = tf.cast(context.replica_id_in_sync_group, tf.int32)
+        start, end = replica * total // replicas, (replica + 1) * total // replicas
+        first, count = tf.minimum(start, total - 1), tf.maximum(end - start, 1)
+        share = tf.cast(end - start, tf.float32) / tf.cast(total, tf.float32)
+        with tf.GradientTape() as tape:
+            loss = loss_fn(model, xb[first:first + count], yb[first:first + count], True)
+            weighted = tf.math.multiply_no_nan(loss, share)  # exactly 0 for an empty share, whatever the loss
+        grads = tape.gradient(weighted, variables)
+        if track:  # the norm of the whole batch's gradient, as one device would see it
+            norms = tf.stack([tf.norm(g) for g in context.all_reduce(tf.distribute.ReduceOp.SUM, grads)])
+        else:
+            norms = tf.zeros([n_vars])
+        optimizer.apply_gradients(zip(grads, variables))  # Keras sums the replicas' gradients
+        return weighted, norms
 
     def step(xb, yb):
         if strategy is None:
             return local_step(xb, yb)
-        loss, norms = strategy.run(replica_step, args=(xb, yb))
-        mean = tf.distribute.ReduceOp.MEAN  # norms: the mean over replicas of each replica's own gradient norm
-        return strategy.reduce(mean, loss, axis=None), strategy.reduce(mean, norms, axis=None)
+        weighted, norms = strategy.run(replica_step, args=(xb, yb))
+        # the weighted losses add up to the batch's mean loss; every replica holds the same norms
+        return (strategy.reduce(tf.distribute.ReduceOp.SUM, weighted, axis=None),
+                strategy.reduce(tf.distribute.ReduceOp.MEAN, norms, axis=None))
 
     def epoch(x, y, epoch_index):
         if recipe.batch_size is None:
             return step(x, y)
         n = tf.shape(x, out_type=tf.int64)[0]
-        steps = n // recipe.batch_size  # the remainder is dropped: static shapes keep XLA happy, and the shuffle changes which
+        # Whole batches only: the last n % batch_size examples of each epoch's shuffled order are not trained
+        # on in that epoch (96 of MNIST's 60,000 images in batches of 128); the shuffle drops different ones
+        # each epoch. Kept because the shipped artifacts were trained this way: covering the remainder would
+        # change what their recipes give.
+        steps = n // recipe.batch_size
         order = tf.argsort(tf.random.stateless_uniform([n], seed=tf.stack([tf.cast(seed, tf.int64), epoch_index])))
 
         def body(s, loss_sum, norm_sum):
@@ -228,10 +272,17 @@ def _compile_chunk(model, loss_fn, optimizer, recipe, seed, snapshot_fn):
     return run_chunk
 
 
-def _save(path: Path, model, optimizer, history: History) -> None:
-    """Weights, optimizer state and history in one file, replaced atomically."""
+CHECKPOINT_FORMAT = "zoo training checkpoint"
+CHECKPOINT_VERSION = 1
+
+
+def _save(path: Path, model, optimizer, history: History, identity: dict | None) -> None:
+    """Weights, optimizer state, history and the run's identity in one file, replaced atomically."""
     path = Path(path)
-    arrays = {f"w{i}": np.asarray(w) for i, w in enumerate(model.get_weights())}
+    meta = {"format": CHECKPOINT_FORMAT, "version": CHECKPOINT_VERSION, "identity": identity,
+            "epochs": history.epochs, "seconds": history.seconds}
+    arrays = {"meta": np.asarray(json.dumps(meta))}
+    arrays |= {f"w{i}": np.asarray(w) for i, w in enumerate(model.get_weights())}
     arrays |= {f"o{i}": np.asarray(v) for i, v in enumerate(optimizer.variables)}
     arrays |= {f"h_{k}": v for k, v in history.to_arrays().items()}
     tmp = path.with_name(path.name + ".tmp.npz")
@@ -244,18 +295,147 @@ def _save(path: Path, model, optimizer, history: History) -> None:
         raise ZooError(f"cannot write the checkpoint {path}: {err.strerror or err}") from None
 
 
-def _restore(path: Path, model, optimizer) -> History:
+def _restore(path: Path, model, optimizer, identity: dict | None, epochs: int) -> History:
+    """The checkpoint's history, its weights and optimizer state loaded, if it is of this very run."""
+    again = "; start again without {option}"
     try:
-        with np.load(path) as archive:
+        with np.load(path, allow_pickle=False) as archive:
+            meta = json.loads(str(archive["meta"])) if "meta" in archive.files else None
+            if not isinstance(meta, dict) or meta.get("format") != CHECKPOINT_FORMAT:
+                raise ZooError(f"{path} is not a zoo training checkpoint{again}", option="resume", value=True)
+            history = History.from_arrays({k[2:]: archive[k] for k in archive.files if k.startswith("h_")})
+            _check_same_run(path, meta.get("identity"), identity, history.epochs, epochs)
             weights = [archive[f"w{i}"] for i in range(len(model.get_weights()))]
             states = [archive[f"o{i}"] for i in range(len(optimizer.variables))]
-            history = History.from_arrays({k[2:]: archive[k] for k in archive.files if k.startswith("h_")})
-    except (OSError, KeyError, ValueError) as err:
-        raise ZooError(f"{path}: not a usable checkpoint for this entry ({err}); delete it and start again") from None
-    model.set_weights(weights)
-    for variable, value in zip(optimizer.variables, states):
-        variable.assign(value)
+            history.seconds = float(meta.get("seconds", 0.0))
+    except ZooError:
+        raise
+    except (OSError, EOFError, KeyError, ValueError, TypeError, AttributeError, zipfile.BadZipFile, zlib.error) as err:
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ZooError(f"{path} is not a zoo training checkpoint, or is damaged ({reason}){again}",
+                       option="resume", value=True) from None
+    try:
+        model.set_weights(weights)
+        for variable, value in zip(optimizer.variables, states):
+            variable.assign(value)
+    except (ValueError, TypeError) as err:
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ZooError(f"the checkpoint at {path} does not fit this model ({reason}){again}",
+                       option="resume", value=True) from None
     return history
+
+
+def _check_same_run(path, there: dict | None, here: dict | None, done: int, epochs: int) -> None:
+    """A ZooError naming what differs between the checkpoint's run and this one, if anything does."""
+    def different(what: str) -> ZooError:
+        return ZooError(f"the checkpoint at {path} is of a different run: {what}; resume with the same options or start again")
+
+    if here is not None:
+        if there is None:
+            raise ZooError(f"the checkpoint at {path} does not record which run it is of; start again without {{option}}",
+                           option="resume", value=True)
+        differences = _differences(there, here)
+        if differences:
+            shown = [f"{name} {_shown(a)} there, {_shown(b)} here" for name, a, b in differences[:3]]
+            more = f"; and {len(differences) - 3} more" if len(differences) > 3 else ""
+            raise different("; ".join(shown) + more)
+    if done > epochs:
+        raise different(f"{done} epochs done there, {epochs} asked for here")
+
+
+_MISSING = object()
+
+
+def _differences(there, here, path: tuple = ()) -> list[tuple[str, object, object]]:
+    """(name, there, here) for every leaf that differs; mappings are compared key by key, anything else whole."""
+    if isinstance(there, dict) and isinstance(here, dict):
+        keys = list(here) + [k for k in there if k not in here]
+        return [d for k in keys for d in _differences(there.get(k, _MISSING), here.get(k, _MISSING), path + (k,))]
+    if _canonical(there) == _canonical(here):
+        return []
+    return [(str(path[-1]) if path else "identity", there, here)]
+
+
+def _canonical(value) -> str:
+    return "<unset>" if value is _MISSING else json.dumps(value, sort_keys=True)
+
+
+def _shown(value) -> str:
+    if value is _MISSING:
+        return "unset"
+    return value if isinstance(value, str) else repr(value)
+
+
+def _plain_json(identity: dict | None) -> dict | None:
+    """`identity` as JSON gives it back (tuples become lists), so that stored and given ones compare equal."""
+    if identity is None:
+        return None
+    try:
+        return json.loads(json.dumps(identity))
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"a run's identity must be JSON-able: {err}") from None
+
+
+@contextmanager
+def run_lock(checkpoint: Path, *, out: Path | None = None):
+    """Hold the run's lock while it trains and writes: a second run on the same checkpoint is refused.
+
+    The lock is an flock on the sibling file `<checkpoint>.lock` (holding the owner's pid), taken
+    without waiting; the lock file is removed on exit. The error names `out`, the folder the run
+    writes: by default the one a checkpoint `.NAME.checkpoint.npz` sits beside (zoo.api's naming),
+    else the checkpoint itself.
+    """
+    import fcntl
+
+    checkpoint = Path(checkpoint)
+    if out is None:
+        named = re.fullmatch(r"\.(.+)\.checkpoint\.npz", checkpoint.name)
+        out = checkpoint.with_name(named.group(1)) if named else checkpoint
+    lock = checkpoint.with_name(checkpoint.name + ".lock")
+    try:
+        lock.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ZooError(f"cannot write to {lock.parent}: {err.strerror or err}") from None
+    while True:
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as err:
+            raise ZooError(f"cannot create the lock file {lock}: {err.strerror or err}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as err:
+            holder = _read_pid(fd)
+            os.close(fd)
+            if err.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise ZooError(f"cannot lock {lock}: {err.strerror or err}") from None
+            who = f" (pid {holder})" if holder else ""
+            raise ZooError(f"another zoo training run is writing to {out}{who}") from None
+        try:
+            same = os.fstat(fd).st_ino == os.stat(lock).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)  # the previous holder removed the file between our open and our lock: take the new one
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        yield lock
+    finally:
+        try:
+            if os.fstat(fd).st_ino == os.stat(lock).st_ino:  # ours: we hold its lock
+                lock.unlink()
+        except FileNotFoundError:
+            pass
+        os.close(fd)
+
+
+def _read_pid(fd: int) -> int | None:
+    try:
+        text = os.pread(fd, 32, 0).decode(errors="replace").strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None
 
 
 @contextmanager
