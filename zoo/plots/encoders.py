@@ -13,15 +13,20 @@ def _weights(model):
     return hidden, w_out, b_out
 
 
-def hidden_space(model, patterns: np.ndarray, title: str, out_path):
-    """A dot per input at its hidden code; per output unit, where it crosses 0.5 (w.h + b = 0)."""
+def hidden_space(model, patterns: np.ndarray, title: str, out_path, history=None):
+    """A dot per input at its hidden code; per output unit, where it crosses 0.5 (w.h + b = 0).
+
+    K = 3 draws the cube (zoo.plots.cube), with small multiples of the codes over training when the
+    history kept snapshots."""
     hidden, w_out, b_out = _weights(model)
     codes = np.asarray(hidden(patterns))
     k = codes.shape[1]
     if k == 2:
-        return save(_square(codes, w_out, b_out, title), out_path)
+        return save(square(codes, w_out, b_out, title), out_path)
     if k == 3:
-        return save(_cube(codes, w_out, b_out, title), out_path)
+        from zoo.plots import cube
+
+        return save(cube.figure(codes, w_out, b_out, title, history), out_path)
     return save(_projected(codes, title), out_path)
 
 
@@ -38,9 +43,10 @@ def _projected(codes, title):
     return fig
 
 
-def _square(codes, w_out, b_out, title):
+def square(codes, w_out, b_out, title, ax=None, legend=True):
+    """The 2-D hidden space: codes and the output units' 0.5 lines, on `ax` (a new figure if None)."""
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(5.5, 5.5))
+    fig, ax = plt.subplots(figsize=(5.5, 5.5)) if ax is None else (ax.figure, ax)
     colours = plt.cm.tab10(np.arange(max(len(codes), w_out.shape[1])) % 10)
     t = np.linspace(-1.0, 1.0, 401)
     for j in range(w_out.shape[1]):
@@ -57,33 +63,8 @@ def _square(codes, w_out, b_out, title):
     ax.set(xlim=(-1.05, 1.05), ylim=(-1.05, 1.05), xlabel="hidden unit 1", ylabel="hidden unit 2",
            title=f"{title}: hidden-unit space")
     ax.set_aspect("equal")
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1))
-    return fig
-
-
-def _cube(codes, w_out, b_out, title):
-    plt = pyplot()
-    fig = plt.figure(figsize=(7, 6))
-    ax = fig.add_subplot(projection="3d")
-    colours = plt.cm.tab10(np.arange(max(len(codes), w_out.shape[1])) % 10)
-    grid = np.linspace(-1, 1, 21)
-    u, v = np.meshgrid(grid, grid)
-    for j in range(w_out.shape[1]):
-        w, c = w_out[:, j], b_out[j]
-        axis = int(np.argmax(np.abs(w)))  # solve the plane for its steepest coordinate
-        others = [a for a in range(3) if a != axis]
-        coords = [None] * 3
-        coords[others[0]], coords[others[1]] = u, v
-        coords[axis] = -(w[others[0]] * u + w[others[1]] * v + c) / w[axis]
-        solved = np.where(np.abs(coords[axis]) <= 1, coords[axis], np.nan)  # clip the plane to the cube
-        coords[axis] = solved
-        ax.plot_surface(*coords, color=colours[j], alpha=0.15, linewidth=0)
-    ax.scatter(codes[:, 0], codes[:, 1], codes[:, 2], c=colours[: len(codes)], s=60, edgecolor="black", depthshade=False)
-    for i, (x, y, z) in enumerate(codes):
-        ax.text(x, y, z, f" {i + 1}")
-    ticks = [-1, -0.5, 0, 0.5, 1]  # the default 0.25 steps crowd the 3-D axes
-    ax.set(xlim=(-1, 1), ylim=(-1, 1), zlim=(-1, 1), xticks=ticks, yticks=ticks, zticks=ticks,
-           xlabel="h1", ylabel="h2", zlabel="h3", title=f"{title}: hidden-unit space (planes: output = 0.5)")
+    if legend:
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1))
     return fig
 
 
