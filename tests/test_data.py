@@ -41,7 +41,7 @@ def test_other_names_go_through_tensorflow_datasets(tmp_path):
 
     ZooTinyDigits(data_dir=str(tmp_path)).download_and_prepare()
     split = data.load("zoo_tiny_digits", data_dir=str(tmp_path))
-    assert split.x_train.shape == (12, 4, 4) and split.x_test.shape == (4, 4, 4)
+    assert split.x_train.shape == (12, 28, 28) and split.x_test.shape == (4, 28, 28)
     assert sorted(split.y_train.tolist()) == [0] * 6 + [1] * 6
 
 

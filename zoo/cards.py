@@ -19,6 +19,7 @@ def card_for(entry, model, history, metrics: dict) -> dict:
         "description": entry.description,
         "reference": entry.reference,
         "dataset": entry.dataset,
+        "data": _provenance(entry),
         "task": entry.task,
         "params": _plain(entry.params),
         "recipe": entry.recipe.to_dict(),
@@ -36,6 +37,13 @@ def card_for(entry, model, history, metrics: dict) -> dict:
         "commit": git_commit(),
         "machine": f"{platform.machine()}, {cpu_count()} cores",
     }
+
+
+def _provenance(entry) -> dict | None:
+    """Where an image entry's data came from (source, file sha256s, shapes, class counts); None for generated data."""
+    from zoo import catalogue, data
+
+    return data.describe(entry.dataset) if catalogue.get(entry.name).takes_data else None
 
 
 def _plain(value):

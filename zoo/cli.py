@@ -18,6 +18,9 @@ from zoo.registry import MAX_SEED
 from zoo.training import Interrupted
 
 SEED = click.IntRange(0, MAX_SEED)
+DATA_HELP = ("MNIST entries: another source of 28 x 28 grey digits in 10 classes: a folder of IDX files "
+             "(train-images-idx3-ubyte[.gz] ...), an .npz with x_train, y_train, x_test, y_test, or a TensorFlow "
+             "Datasets name (fashion_mnist, kmnist, ...). Default: the embedded MNIST.")
 FORCE_HELP = "Replace an existing output that zoo wrote (never a folder zoo did not write)."
 
 
@@ -147,13 +150,14 @@ class Progress:
 @click.argument("name")
 @click.option("--epochs", type=click.IntRange(min=1), help="Train at most this many epochs (default: the recipe's).")
 @click.option("--seed", type=SEED, help="Random seed for every draw of the run (default: the recipe's).")
+@click.option("--data", help=DATA_HELP)
 @click.option("--out", type=click.Path(file_okay=False), help="Artifact folder (default: runs/NAME). Must be new or empty, or an artifact zoo wrote (with --force).")
 @click.option("--force", is_flag=True, help=FORCE_HELP)
 @click.option("--resume", is_flag=True, help="Continue an interrupted run from its checkpoint (same options, same --out).")
 @click.option("--tensorboard", type=click.Path(file_okay=False), help="Also log the training loss to this TensorBoard folder.")
 @click.option("--strategy", type=click.Choice(["mirrored", "multiworker"]),
               help="Train under tf.distribute: every local GPU (mirrored) or a TF_CONFIG cluster (multiworker).")
-def train(name, epochs, seed, out, force, resume, tensorboard, strategy):
+def train(name, epochs, seed, data, out, force, resume, tensorboard, strategy):
     """Train entry NAME by its recipe, evaluate it and write its artifact.
 
     Progress is shown as it goes. Ctrl-C stops at the next clean point and keeps a checkpoint
@@ -161,11 +165,11 @@ def train(name, epochs, seed, out, force, resume, tensorboard, strategy):
     """
     entry = catalogue.get(name)
     with Progress(name) as shown:
-        result = api.train(name, epochs=epochs, seed=seed, out=out, force=force, resume=resume, on_chunk=shown.epochs,
+        result = api.train(name, epochs=epochs, seed=seed, data=data, out=out, force=force, resume=resume, on_chunk=shown.epochs,
                            on_stage=shown.stage, tensorboard=tensorboard, strategy=strategy)
     click.echo(f"trained {name}: {result.history.epochs} epochs in {result.seconds:.1f}s")
     _echo_metrics(result.metrics)
-    failures = entry.meets(result.metrics)
+    failures = entry.meets(result.metrics) if data is None else []  # the expectations are the registered data set's
     if failures:
         click.echo("below expectations: " + "; ".join(failures), err=True)
     click.echo(f"artifact: {result.folder}")
@@ -174,12 +178,13 @@ def train(name, epochs, seed, out, force, resume, tensorboard, strategy):
 @main.command("eval")
 @click.argument("name")
 @click.option("--model", "model_path", type=click.Path(), help="An artifact folder of NAME (default: the shipped one).")
+@click.option("--data", help=DATA_HELP)
 @click.option("--k", type=click.IntRange(min=1), help="Importance samples per image (generative entries only).")
-def eval_cmd(name, model_path, k):
+def eval_cmd(name, model_path, data, k):
     """Measure entry NAME's metrics again (on the test set where it has one)."""
     options = {"k": k} if k is not None else {}
     with Progress(name):
-        metrics = api.evaluate(name, model_path, **options)
+        metrics = api.evaluate(name, model_path, data=data, **options)
     _echo_metrics(metrics)
 
 

@@ -1,6 +1,9 @@
-"""Data sets: the embedded MNIST by default, tensorflow-datasets for every other name.
+"""Data sets: the embedded MNIST by default; a user's own data by path; tensorflow-datasets for any other name.
 
-All preprocessing (scaling, flattening, binarising) lives here, so every family sees the same pixels.
+A data source is one string: "mnist" (the copy shipped in the package), a folder of MNIST-format
+IDX files, an .npz file with x_train, y_train, x_test, y_test (zoo.data_files reads and checks both),
+or any other name, which goes through `tfds.load`. All preprocessing (scaling, flattening,
+binarising) lives here, so every family sees the same pixels.
 """
 from __future__ import annotations
 
@@ -26,15 +29,49 @@ class Split(NamedTuple):
 
 
 def load(name: str = "mnist", data_dir: str | None = None) -> Split:
-    """Train and test arrays of data set `name` (images as uint8, labels as integers).
+    """Train and test arrays of data source `name` (images as uint8, labels as integers).
 
     "mnist" reads the copy shipped inside the package (checked against its sha256 once per
-    process); any other name goes through `tfds.load`, which finds data already prepared in
-    `data_dir` (or downloads it where the machine has internet).
+    process); a path reads the user's files (checked: 28 x 28 grey images, labels 0..9); any other
+    name goes through `tfds.load`, which finds data already prepared in `data_dir` (or downloads it
+    where the machine has internet).
     """
+    return _read(name, data_dir)[0]
+
+
+def describe(name: str = "mnist", data_dir: str | None = None) -> dict:
+    """Where data source `name` came from, for the model card: source, sha256 of its files, shapes, class counts."""
+    return _read(name, data_dir)[1]
+
+
+def is_file_source(name: str) -> bool:
+    return name != "mnist" and (Path(name).is_dir() or Path(name).suffix == ".npz")
+
+
+@lru_cache(maxsize=4)
+def _read(name: str, data_dir: str | None) -> tuple[Split, dict]:
+    from zoo import data_files
+
+    if not isinstance(name, str) or not name:
+        raise ZooError(f"{{option}} must name a data set or a path, not {name!r}", option="data")
     if name == "mnist" and data_dir is None:
-        return _embedded_mnist(str(MNIST_PATH))
-    return _tfds(name, data_dir)
+        split = _embedded_mnist(str(MNIST_PATH))
+        return split, data_files.describe("embedded", "mnist", [MNIST_PATH], split)
+    path = Path(name)
+    if path.is_dir():
+        arrays, files = data_files.read_idx_folder(path)
+        kind = "idx"
+    elif path.suffix == ".npz":
+        if not path.is_file():
+            raise ZooError(f"{path}: no such file", option="data")
+        arrays, files = data_files.read_npz(path)
+        kind = "npz"
+    else:
+        split = _tfds(name, data_dir)
+        arrays, files, kind = split, [], "tfds"
+    split = Split(*data_files.checked(arrays, name))
+    source = str(path.resolve()) if kind in ("idx", "npz") else name
+    return split, data_files.describe(kind, source, files, split)
 
 
 @lru_cache(maxsize=None)

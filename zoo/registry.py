@@ -16,6 +16,7 @@ from zoo.errors import ZooError
 from zoo.family import Family
 
 MAX_SEED = 2**31 - 1  # seeds reach int32 tensors (the SavedModel `sample` endpoint) and Keras' global seed
+IMAGES = "mnist"      # entries registered on this data set take any 28 x 28 ten-class source instead (`data=`)
 
 
 @dataclass(frozen=True)
@@ -76,15 +77,32 @@ class Entry:
     params: Mapping[str, Any] = field(default_factory=dict)  # the builder's arguments, every one of them used
     catalogue: bool = True             # False for parametric entries built on demand (no shipped artifact)
 
-    def with_options(self, *, seed: int | None = None, epochs: int | None = None) -> "Entry":
-        """This entry with the run's options applied to a copy of its recipe, once, before any family code runs."""
+    @property
+    def takes_data(self) -> bool:
+        """Whether `data=` can replace the data set: entries registered on MNIST take any source of its shape."""
+        return self.dataset == IMAGES
+
+    def with_options(self, *, seed: int | None = None, epochs: int | None = None, data: str | None = None) -> "Entry":
+        """This entry with the run's options applied to a copy of its recipe, once, before any family code runs.
+
+        `data` replaces the data set (families read `entry.dataset`): a folder of IDX files, an .npz,
+        or a TensorFlow Datasets name; see zoo.data.
+        """
+        entry = self
+        if data is not None:
+            if not self.takes_data:
+                raise ZooError(f"{{option}} means nothing for {self.name}: it trains on its own data set "
+                               f"{self.dataset!r}", option="data")
+            if not isinstance(data, (str, bytes)) and not hasattr(data, "__fspath__"):
+                raise ZooError(f"{{option}} must name a data set or a path, not {type(data).__name__}", option="data")
+            entry = dataclasses.replace(self, dataset=str(data))
         recipe = self.recipe
         if seed is not None:
             recipe = recipe.replace(seed=check_count(seed, "seed", 0, MAX_SEED))
         if epochs is not None:
             epochs = check_count(epochs, "epochs")
             recipe = recipe.replace(epochs=epochs, stage_epochs={k: min(v, epochs) for k, v in recipe.stage_epochs.items()})
-        return dataclasses.replace(self, recipe=recipe)
+        return dataclasses.replace(entry, recipe=recipe)
 
     def build(self):
         """A fresh model: Keras' global seed set from the recipe's, which builders that draw more take too."""
