@@ -106,10 +106,13 @@ def run_onnx(path: Path, x):
 
 
 def run_tflite(path: Path, x):
-    """Outputs of an exported TFLite model on x (the TFLite interpreter)."""
-    import tensorflow as tf
-
-    interpreter = tf.lite.Interpreter(model_path=str(path))
+    """Outputs of an exported TFLite model on x, through LiteRT (`ai-edge-litert`, the successor of
+    tf.lite.Interpreter, which warns that it is deprecated)."""
+    try:
+        from ai_edge_litert.interpreter import Interpreter
+    except ImportError:
+        raise ZooError("running TFLite needs LiteRT: pip install 'zoo[export]'") from None
+    interpreter = Interpreter(model_path=str(path))
     runner = interpreter.get_signature_runner("serve")
     outputs = runner(**{next(iter(runner.get_input_details())): x})
     return next(iter(outputs.values()))
