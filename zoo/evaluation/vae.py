@@ -1,7 +1,12 @@
 """How well a VAE models the test set: importance-sampled NLL, ELBO, KL and active units (Burda et al. 2015).
 
-The test images are binarised ONCE, by a fixed draw (`zoo.data.binarize(pixels, seed=TEST_BINARIZATION_SEED)`),
-so every evaluation sees the same 10,000 binary images; that draw is part of the protocol, not of a run.
+The test images are observed ONCE, by a fixed draw, so every evaluation sees the same data; that draw is
+part of the protocol, not of a run. Per likelihood (zoo.layers.vae):
+- bernoulli: binarised, `zoo.data.binarize(pixels, seed=TEST_BINARIZATION_SEED)`;
+- gaussian: uniformly dequantised, (255 x + u) / 256 with u ~ U[0, 1) from `default_rng(TEST_DEQUANTIZATION_SEED)`;
+  its NLL is reported on the 8-bit scale, -log p(x) + D log 256 nats per image (the density of the
+  values 255 x + u in [0, 256)^D; an upper bound on the discrete NLL, Theis et al. 2016), and in bits/dim;
+- categorical: quantised to the model's levels, no draw; NLL in nats (and bits/dim) on those levels.
 """
 from __future__ import annotations
 
@@ -15,14 +20,36 @@ from zoo.errors import ZooError
 from zoo.registry import check_count
 
 TEST_BINARIZATION_SEED = 0
+TEST_DEQUANTIZATION_SEED = 0
 MAX_K = 100_000       # importance samples per image: beyond this the estimate stops improving measurably
 CHECK_K = 50          # the artifact check's k: seconds, and an upper bound on the card's k = 5000 figure
 
 
+def split(entry):
+    """The entry's images as float rows in [0, 1]: the embedded MNIST, or faces (zoo.models.vae_faces)."""
+    if entry.dataset == "mnist":
+        return data.vectors("mnist")
+    from zoo.models.vae_faces import face_vectors  # the faces' loaders; imported only when asked for
+
+    return face_vectors(entry.dataset)
+
+
+def observe_test(entry, pixels: np.ndarray) -> np.ndarray:
+    """Test intensities as the entry's likelihood sees them, by the protocol's fixed draw (module docstring)."""
+    likelihood = entry.params.get("likelihood", "bernoulli")
+    if likelihood == "bernoulli":
+        return data.binarize(pixels, seed=TEST_BINARIZATION_SEED)
+    if likelihood == "gaussian":
+        u = np.random.default_rng(TEST_DEQUANTIZATION_SEED).random(pixels.shape, dtype=np.float32)
+        return ((np.round(pixels * 255.0) + u) / 256.0).astype(np.float32)
+    levels = entry.params["levels"]
+    return (np.floor(np.round(pixels * 255.0) * (levels / 256.0)) / (levels - 1)).astype(np.float32)
+
+
 def test_images(entry):
-    """The binarised test images (one fixed draw) and their labels."""
-    split = data.vectors(entry.dataset)
-    return data.binarize(split.x_test, seed=TEST_BINARIZATION_SEED), split.y_test
+    """The observed test images (one fixed draw) and their labels."""
+    images = split(entry)
+    return observe_test(entry, images.x_test), images.y_test
 
 
 def evaluate(entry, model, k: int | None = None, n: int | None = None, seed: int = 0) -> dict:
@@ -41,22 +68,44 @@ def evaluate(entry, model, k: int | None = None, n: int | None = None, seed: int
     x, _ = test_images(entry)
     x = x[:check_count(n, "n", 1, len(x))] if n is not None else x
     seed = check_count(seed, "seed", 0, 2**31 - 1)
-    mean, log_var = (np.asarray(v, np.float64) for v in model.encoder.predict(x, batch_size=1000, verbose=0))
-    kl = 0.5 * np.sum(mean ** 2 + np.exp(log_var) - 1.0 - log_var, axis=1)
-    active = int(np.sum(np.var(mean, axis=0) > 0.01))
+    kl = kl_per_dimension(model, x).sum(axis=1)
+    active = int(np.sum(activity(model, x) > ACTIVE))
     started = time.perf_counter()
     log_px_mean, log_likelihood = importance_sample(model, x, k, seed)
     seconds = time.perf_counter() - started
-    return {
-        "nll": float(-log_likelihood.mean()),
-        "elbo": float(np.mean(log_px_mean - kl)),
-        "reconstruction": float(-log_px_mean.mean()),
+    offset = x.shape[1] * math.log(256) if getattr(model, "likelihood", "bernoulli") == "gaussian" else 0.0
+    metrics = {
+        "nll": float(offset - log_likelihood.mean()),
+        "elbo": float(np.mean(log_px_mean - kl) - offset),
+        "reconstruction": float(offset - log_px_mean.mean()),
         "kl": float(kl.mean()),
         "active_units": active,
         "k": k,
         "n": len(x),
         "nll_eval_seconds": round(seconds, 2),
     }
+    if getattr(model, "likelihood", "bernoulli") != "bernoulli":
+        metrics["bits_per_dim"] = metrics["nll"] / (x.shape[1] * math.log(2))
+    return metrics
+
+
+ACTIVE = 0.01  # Burda et al.: unit i is active when Cov_x(E_q[z_i]) > 0.01
+
+
+def _posterior(model, x):
+    return (np.asarray(v, np.float64) for v in model.encoder.predict(x, batch_size=1000, verbose=0))
+
+
+def kl_per_dimension(model, x) -> np.ndarray:
+    """KL(q(z_i|x) || N(0, 1)) for every image and latent dimension (analytic), shape (n, latent)."""
+    mean, log_var = _posterior(model, x)
+    return 0.5 * (mean ** 2 + np.exp(log_var) - 1.0 - log_var)
+
+
+def activity(model, x) -> np.ndarray:
+    """Cov_x(E_q[z_i]) per latent dimension: how much each unit's posterior mean moves with the image."""
+    mean, _ = _posterior(model, x)
+    return np.var(mean, axis=0)
 
 
 def check(entry, model, card: dict) -> list[str]:
@@ -97,6 +146,7 @@ def importance_sample(model, x: np.ndarray, k: int, seed: int = 0, samples_per_c
     """
     import tensorflow as tf
 
+    samples_per_call = max(8, samples_per_call // max(1, getattr(model, "levels", 0)))  # categorical: K logits a pixel
     chunk = min(k, max(1, samples_per_call // 8))        # samples per image per step
     images = max(1, samples_per_call // chunk)            # images per call
     steps = math.ceil(k / chunk)
@@ -111,8 +161,8 @@ def importance_sample(model, x: np.ndarray, k: int, seed: int = 0, samples_per_c
         def body(s, lse, px_sum):
             eps = tf.random.stateless_normal([chunk, images, latent], seed=tf.stack([tf.cast(seed, tf.int64), block_index * steps + s]))
             z = mean + std * eps
-            logits = tf.reshape(model.decoder(tf.reshape(z, [-1, latent])), [chunk, images, -1])
-            log_px = tf.reduce_sum(xb * logits - tf.nn.softplus(logits), axis=-1)           # (chunk, images)
+            out = model.decoder(tf.reshape(z, [-1, latent]))                                  # chunk-major rows
+            log_px = tf.reshape(model.log_px(tf.tile(xb, [chunk, 1]), out), [chunk, images])
             log_pz = -0.5 * tf.reduce_sum(tf.square(z), axis=-1) - latent * half_log_2pi
             log_qz = -tf.reduce_sum(0.5 * tf.square(eps) + 0.5 * log_var, axis=-1) - latent * half_log_2pi
             valid = (tf.cast(s, tf.int32) * chunk + tf.range(chunk))[:, None] < k         # the last chunk may overhang k

@@ -1,17 +1,28 @@
 """The variational autoencoder as one serialisable Keras model (Kingma & Welling 2014), keras-io style.
 
-An encoder gives the mean and log-variance of q(z|x); z = mean + sigma * eps (reparameterised); a
-Bernoulli decoder gives the logits of p(x|z). The loss is the negative ELBO per image, averaged over
-the batch: the binary cross-entropy with logits summed over pixels plus KL(q(z|x) || N(0, I)).
+An encoder gives the mean and log-variance of q(z|x); z = mean + sigma * eps (reparameterised); the
+decoder gives the parameters of p(x|z), one of the lecture's three output distributions:
+- "bernoulli" (cross-entropy): 784 logits; pixels binarised afresh every time an image is used;
+- "gaussian" (squared error): 784 mean logits (mean = sigmoid) and a learned per-pixel log-scale held
+  by the model (shared by all images: see zoo.models.vae for why), on uniformly dequantised pixels;
+- "categorical" (softmax, the Boltzmann case): 784 x `levels` logits over the quantised intensities.
+The loss is the negative ELBO per image (`samples` = 1), or Burda et al.'s k-sample importance-weighted
+bound (`samples` = k > 1), averaged over the batch.
 
-`call` runs encoder and decoder (x -> reconstruction probabilities from the posterior mean), so one
-call on a dummy batch builds the model: a subclassed model whose training only ever touches its
-sub-models would stay unbuilt, and Keras then refuses to save or export it properly.
+`call` runs encoder and decoder (x -> the mean of p(x|z) at the posterior mean), so one call on a
+dummy batch builds the model: a subclassed model whose training only ever touches its sub-models
+would stay unbuilt, and Keras then refuses to save or export it properly. `call` and every
+likelihood use keras.ops only; the training-time draws use TensorFlow's stateless ops (see _next_seed).
 """
 from __future__ import annotations
 
+import math
+
 import keras
 from keras import ops
+
+LIKELIHOODS = ("bernoulli", "gaussian", "categorical")
+HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 
 
 def _dense_stack(h, hidden: tuple, activation: str):
@@ -30,42 +41,88 @@ def mlp_encoder(input_dim: int, hidden: tuple, latent: int, activation: str, nam
     return keras.Model(x, [mean, log_var], name=name)
 
 
-def mlp_decoder(latent: int, hidden: tuple, output_dim: int, activation: str, name: str = "decoder"):
-    """z -> the logits of p(x|z), a functional model (reversed hidden sizes are the caller's choice)."""
+def mlp_decoder(latent: int, hidden: tuple, output_dim: int, activation: str, name: str = "decoder", levels: int = 0):
+    """z -> the logits of p(x|z), a functional model: (output_dim,), or (output_dim, levels) when levels > 0."""
     z = keras.Input((latent,), name="z")
     h = _dense_stack(z, hidden, activation)
-    logits = keras.layers.Dense(output_dim, name="logits")(h)
+    logits = keras.layers.Dense(output_dim * max(levels, 1), name="logits")(h)
+    if levels:
+        logits = keras.layers.Reshape((output_dim, levels), name="levels")(logits)
     return keras.Model(z, logits, name=name)
+
+
+def quantise(x, levels: int):
+    """Intensities in [0, 1] (8-bit pixels / 255) -> level indices 0 .. levels-1 (as floats), 256/levels values each."""
+    return ops.floor(ops.round(x * 255.0) * (levels / 256.0))
 
 
 @keras.saving.register_keras_serializable(package="zoo")
 class VAE(keras.Model):
-    """A VAE over flat images in [0, 1], trained on dynamically binarised pixels.
+    """A VAE over flat images in [0, 1].
 
     Args:
         encoder: a model x -> [mean, log_var].
-        decoder: a model z -> logits.
-        seed: seeds the generator of the binarisation draws and the reparameterisation noise.
+        decoder: a model z -> logits ((n, d) or, categorical, (n, d, levels)).
+        seed: seeds the training-time draws (binarisation, dequantisation, reparameterisation).
+        likelihood: "bernoulli", "gaussian" or "categorical" (see the module docstring).
+        levels: the categorical decoder's intensity levels (0 for the others).
+        samples: importance samples per image in the training bound (1: the ELBO).
     """
 
-    def __init__(self, encoder, decoder, seed: int = 0, **kwargs):
+    def __init__(self, encoder, decoder, seed: int = 0, likelihood: str = "bernoulli", levels: int = 0,
+                 samples: int = 1, **kwargs):
         super().__init__(**kwargs)
+        if likelihood not in LIKELIHOODS or (likelihood == "categorical") != (levels > 0) or samples < 1:
+            raise ValueError(f"bad VAE: likelihood={likelihood!r}, levels={levels}, samples={samples}")
         self.encoder = encoder
         self.decoder = decoder
         self.seed = seed
+        self.likelihood, self.levels, self.samples = likelihood, int(levels), int(samples)
         self.latent_dim = int(decoder.inputs[0].shape[-1])
+        self.data_dim = int(encoder.inputs[0].shape[-1])
         # A draw counter (a saved, non-trainable weight): every draw uses the stateless seed (counter, seed) and
         # bumps it, so each step sees fresh noise in-graph. Chosen over keras.random.SeedGenerator, whose
         # [2]-vector state made the XLA-compiled training loop about 6x slower on CPU (TF 2.21).
         self.draws = self.add_weight(shape=(), dtype="int64", initializer="zeros", trainable=False, name="draws")
+        if likelihood == "gaussian":  # log sigma per pixel, shared by all images (created only here: the
+            # Bernoulli artifacts keep exactly their weights)
+            self.log_scale = self.add_weight(shape=(self.data_dim,), initializer="zeros", name="log_scale")
         self.loss_tracker = keras.metrics.Mean(name="loss")
         self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction")
         self.kl_tracker = keras.metrics.Mean(name="kl")
 
+    # ------------------------------------------------------------------ the likelihood, in keras.ops
+
+    def encoder_input(self, x):
+        """What the encoder sees for intensities x: the categorical model sees its quantised levels."""
+        if self.likelihood == "categorical":
+            return quantise(x, self.levels) / (self.levels - 1)
+        return x
+
+    def mean_of(self, out):
+        """The mean of p(x|z) from the decoder's output: pixel intensities in [0, 1]."""
+        if self.likelihood == "categorical":
+            grid = ops.arange(self.levels, dtype=out.dtype) / (self.levels - 1)
+            return ops.sum(ops.softmax(out, axis=-1) * grid, axis=-1)
+        return ops.sigmoid(out)
+
+    def log_px(self, x, out):
+        """log p(x|z) per image, summed over pixels; x in the likelihood's own terms (binary pixels,
+        dequantised intensities, or levels / (levels - 1))."""
+        if self.likelihood == "bernoulli":  # -BCE with logits: x*l - softplus(l)
+            return ops.sum(x * out - ops.softplus(out), axis=-1)
+        if self.likelihood == "gaussian":
+            mean, log_scale = ops.sigmoid(out), ops.cast(self.log_scale, out.dtype)
+            return ops.sum(-HALF_LOG_2PI - log_scale - 0.5 * ops.square((x - mean) * ops.exp(-log_scale)), axis=-1)
+        index = ops.cast(ops.round(x * (self.levels - 1)), "int32")
+        return ops.sum(ops.sum(ops.log_softmax(out, axis=-1) * ops.one_hot(index, self.levels, dtype=out.dtype), axis=-1), axis=-1)
+
     def call(self, x, training=False):
-        """Reconstruction probabilities, decoded from the posterior mean (deterministic, so exportable)."""
-        mean, _ = self.encoder(x, training=training)
-        return ops.sigmoid(self.decoder(mean, training=training))
+        """The mean of p(x|z) at the posterior mean (deterministic, so exportable)."""
+        mean, _ = self.encoder(self.encoder_input(x), training=training)
+        return self.mean_of(self.decoder(mean, training=training))
+
+    # ------------------------------------------------------------------ training-time draws
 
     def _next_seed(self):
         import tensorflow as tf
@@ -73,12 +130,23 @@ class VAE(keras.Model):
         self.draws.assign_add(1)
         return tf.stack([tf.convert_to_tensor(self.draws), tf.constant(self.seed, tf.int64)])  # int64: XLA's fast path
 
-    def binarize(self, x):
-        """A fresh Bernoulli draw of each pixel with probability its intensity (binary pixels stay as they are)."""
+    def _uniform(self, x):
         import tensorflow as tf
 
-        u = tf.random.stateless_uniform(tf.shape(x), seed=self._next_seed(), dtype=x.dtype)
-        return ops.cast(u < x, x.dtype)
+        return tf.random.stateless_uniform(tf.shape(x), seed=self._next_seed(), dtype=x.dtype)
+
+    def binarize(self, x):
+        """A fresh Bernoulli draw of each pixel with probability its intensity (binary pixels stay as they are)."""
+        return ops.cast(self._uniform(x) < x, x.dtype)
+
+    def observe(self, x):
+        """Intensities -> the data the likelihood models, drawn afresh each call: binary pixels (Bernoulli),
+        uniformly dequantised 8-bit values (round(255 x) + u) / 256 (Gaussian), or quantised levels."""
+        if self.likelihood == "bernoulli":
+            return self.binarize(x)
+        if self.likelihood == "gaussian":
+            return (ops.round(x * 255.0) + self._uniform(x)) / 256.0
+        return quantise(x, self.levels) / (self.levels - 1)
 
     def reparameterize(self, mean, log_var):
         import tensorflow as tf
@@ -87,14 +155,24 @@ class VAE(keras.Model):
         return mean + ops.exp(0.5 * log_var) * eps
 
     def losses_of(self, x, training=True):
-        """(negative ELBO, reconstruction term, KL) averaged over the batch of binary images x."""
+        """(the loss, reconstruction term, KL) averaged over the batch of observed images x: the negative
+        ELBO, or with samples = k > 1 the negative k-sample importance-weighted bound (its terms: the
+        mean over the k samples of -log p(x|z), and the analytic KL)."""
         mean, log_var = self.encoder(x, training=training)
-        logits = self.decoder(self.reparameterize(mean, log_var), training=training)
-        # -log p(x|z) of a Bernoulli decoder = BCE with logits: softplus(l) - x*l, summed over pixels
-        reconstruction = ops.sum(ops.softplus(logits) - x * logits, axis=-1)
         kl = 0.5 * ops.sum(ops.square(mean) + ops.exp(log_var) - 1.0 - log_var, axis=-1)
-        reconstruction, kl = ops.mean(reconstruction), ops.mean(kl)
-        return reconstruction + kl, reconstruction, kl
+        if self.samples == 1:
+            reconstruction = -self.log_px(x, self.decoder(self.reparameterize(mean, log_var), training=training))
+            reconstruction, kl = ops.mean(reconstruction), ops.mean(kl)
+            return reconstruction + kl, reconstruction, kl
+        k, n = self.samples, ops.shape(x)[0]
+        tile = lambda t: ops.reshape(ops.tile(t[None], (k, 1, 1)), (-1, t.shape[-1]))  # noqa: E731  (k*n, .)
+        z = self.reparameterize(tile(mean), tile(log_var))
+        log_px = ops.reshape(self.log_px(tile(x), self.decoder(z, training=training)), (k, n))
+        eps = (z - tile(mean)) * ops.exp(-0.5 * tile(log_var))
+        # log p(z) - log q(z|x); the 2 pi terms cancel
+        log_ratio = ops.reshape(ops.sum(0.5 * ops.square(eps) + 0.5 * tile(log_var) - 0.5 * ops.square(z), axis=-1), (k, n))
+        bound = ops.logsumexp(log_px + log_ratio, axis=0) - math.log(k)
+        return -ops.mean(bound), -ops.mean(log_px), ops.mean(kl)
 
     def train_step(self, data):
         """One step for users who call `model.fit(x_train)` themselves (the zoo trains through zoo.training)."""
@@ -102,7 +180,7 @@ class VAE(keras.Model):
 
         x = data[0] if isinstance(data, (tuple, list)) else data
         with tf.GradientTape() as tape:
-            loss, reconstruction, kl = self.losses_of(self.binarize(x), training=True)
+            loss, reconstruction, kl = self.losses_of(self.observe(x), training=True)
         grads = tape.gradient(loss, self.trainable_weights)
         self.optimizer.apply_gradients(zip(grads, self.trainable_weights))
         self.loss_tracker.update_state(loss)
@@ -115,7 +193,9 @@ class VAE(keras.Model):
         return [self.loss_tracker, self.reconstruction_tracker, self.kl_tracker]
 
     def get_config(self):
-        return {**super().get_config(), "seed": self.seed,
+        extra = {} if self.likelihood == "bernoulli" and self.samples == 1 else \
+            {"likelihood": self.likelihood, "levels": self.levels, "samples": self.samples}
+        return {**super().get_config(), "seed": self.seed, **extra,
                 "encoder": keras.saving.serialize_keras_object(self.encoder),
                 "decoder": keras.saving.serialize_keras_object(self.decoder)}
 

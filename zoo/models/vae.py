@@ -1,15 +1,21 @@
-"""Variational autoencoders on dynamically binarised MNIST, judged by their test log-likelihood.
+"""Variational autoencoders on MNIST, one per output distribution of the lecture, judged by test log-likelihood.
 
 `vae` follows Burda, Grosse & Salakhutdinov (2015): 784-200-200-50 with tanh, a Bernoulli decoder,
 one stochastic layer, trained on the ELBO with Adam; its test NLL is estimated by importance sampling
-with k = 5000 samples per image (zoo.evaluation.vae). `vae-2d` is the same network with a 2-D
-latent, for the pictures.
+(zoo.evaluation.vae). `vae-2d` is the same network with a 2-D latent, for the pictures. The same
+network with the lecture's two other output distributions (zoo.layers.vae):
+- `vae-gaussian` (squared error): pixels uniformly dequantised, p(x|z) Gaussian with mean sigmoid(logits)
+  and a learned per-pixel variance (see GAUSSIAN_WHY);
+- `vae-categorical` (softmax, the Boltzmann case): each pixel one of K = 16 intensity levels (LEVELS_WHY).
+`iwae` is `vae` trained on Burda et al.'s k-sample importance-weighted bound instead of the ELBO.
 
-Training binarises dynamically: every time the loop uses an image, each pixel is drawn afresh as a
-Bernoulli variable with probability its intensity (in-graph, inside the compiled loop, seeded by the
-run's seed). The test set is binarised once, by a fixed draw (see zoo.evaluation.vae).
+Training observes each image afresh every time the loop uses it (in-graph, seeded by the run's seed):
+Bernoulli pixels are binarised, Gaussian ones dequantised; the test set is observed once, by a fixed
+draw (see zoo.evaluation.vae). Faces: zoo.models.vae_faces.
 """
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 
@@ -29,6 +35,21 @@ NOTES = {
     "test_binarization": "one fixed Bernoulli draw of the 10,000 test images: "
                          f"zoo.data.binarize(pixels, seed={measure.TEST_BINARIZATION_SEED})",
 }
+GAUSSIAN_WHY = ("variance learned, one per pixel, shared by all images (784 log-sigmas beside the network): a fixed "
+                "variance makes the likelihood's scale a hand-set knob (too large and the KL wins, the codes collapse "
+                "and samples blur; too small and training is a plain squared error); a variance the decoder predicts "
+                "for each z lets near-constant pixels shrink it without bound on some images and the density blow up, "
+                "while a per-pixel one is bounded below by the dequantisation noise and lets the always-dark border "
+                "pixels be sharp while stroke pixels stay broad")
+LEVELS_WHY = ("K = 16 levels (256/16 grey values each): K = 256 would need a 200 x 200,704 output layer (40 M weights, "
+              "160 MB, about 16x the compute), beyond the wheel's and the 2-core budget's reach; 16 levels keep the "
+              "grey ramps of the digits' edges (MNIST is mostly 0 or 255) with a 2.5 M-weight output layer")
+DEQUANTIZATION = {"training_dequantization": "dynamic: (round(255 x) + u) / 256, u ~ U[0, 1) drawn afresh each use (in-graph)",
+                  "test_dequantization": "one fixed draw, u from numpy default_rng(0); NLL = -log p + 784 log 256 "
+                                         "nats per image (8-bit scale), bits/dim = NLL / (784 ln 2)",
+                  "variance": GAUSSIAN_WHY}
+QUANTIZATION = {"quantization": "level = floor(round(255 x) * K / 256), K = 16; the encoder sees level / (K - 1); "
+                                "NLL in nats per image on these levels, no draw", "levels": LEVELS_WHY}
 
 
 def _lr_schedule(initial: float, steps: int, alpha: float) -> dict:
@@ -37,40 +58,55 @@ def _lr_schedule(initial: float, steps: int, alpha: float) -> dict:
                               "config": {"initial_learning_rate": initial, "decay_steps": steps, "alpha": alpha}}}
 
 
-def _recipe(epochs: int, nll_k: int, batch_size: int = 100, lr: float = 1e-3) -> Recipe:
-    steps = epochs * (60_000 // batch_size)
+def _recipe(epochs: int, nll_k: int, batch_size: int = 100, lr: float = 1e-3, notes: dict = NOTES,
+            train_size: int = 60_000, chunk: int = 1) -> Recipe:
+    steps = epochs * (train_size // batch_size)
     return Recipe(optimizer="adam", learning_rate=lr, batch_size=batch_size, epochs=epochs, loss="negative_elbo",
-                  seed=0, chunk=1, jit=True, notes=NOTES,
+                  seed=0, chunk=chunk, jit=True, notes=notes,
                   extras={"nll_k": nll_k, "optimizer_args": _lr_schedule(lr, steps, 0.05)})
 
 
-def build_vae(hidden: tuple = (200, 200), latent: int = 50, activation: str = "tanh", seed: int = 0, name: str = "vae"):
-    """An MLP VAE: 784 -> hidden -> (mean, log-variance) of `latent` dims; decoder mirrors it back to 784 logits.
+def _start_at_the_marginal(model, x: np.ndarray) -> None:
+    """The decoder's output biases start at the training images' per-pixel marginal (Burda et al. do the
+    same for the Bernoulli): training then starts from the right brightness instead of spending epochs on it."""
+    bias = model.decoder.get_layer("logits").bias
+    if model.likelihood == "categorical":
+        levels = np.floor(np.round(x * 255.0) * (model.levels / 256.0)).astype(np.int64)
+        counts = np.stack([(levels == j).sum(axis=0) for j in range(model.levels)], axis=1) + 1.0  # Laplace
+        bias.assign(np.log(counts / counts.sum(axis=1, keepdims=True)).reshape(-1).astype(np.float32))
+        return
+    mean = x.mean(axis=0).clip(1e-3, 1 - 1e-3)
+    bias.assign(np.log(mean / (1 - mean)).astype(np.float32))
+    if model.likelihood == "gaussian":
+        model.log_scale.assign(np.log(x.std(axis=0).clip(0.01, 1.0)).astype(np.float32))
 
-    The decoder's output biases start at the logits of the mean training image (Burda et al. do the
-    same): training then starts from the right marginal brightness instead of spending epochs on it.
-    `seed` seeds the model's own draws (binarisation, reparameterisation).
-    """
+
+def build_vae(hidden: tuple = (200, 200), latent: int = 50, activation: str = "tanh", seed: int = 0, name: str = "vae",
+              likelihood: str = "bernoulli", levels: int = 0, samples: int = 1, train_x: np.ndarray | None = None):
+    """An MLP VAE: d -> hidden -> (mean, log-variance) of `latent` dims; the decoder mirrors it back to the
+    parameters of p(x|z). `seed` seeds the model's own draws; `train_x` (default MNIST's) sets the output biases."""
     import keras
 
     from zoo.layers.vae import VAE, mlp_decoder, mlp_encoder
 
-    encoder = mlp_encoder(784, tuple(hidden), latent, activation)
-    decoder = mlp_decoder(latent, tuple(reversed(hidden)), 784, activation)
-    mean = data.vectors("mnist").x_train.mean(axis=0).clip(1e-3, 1 - 1e-3)
-    decoder.get_layer("logits").bias.assign(np.log(mean / (1 - mean)).astype(np.float32))
-    model = VAE(encoder, decoder, seed=seed, name=name.replace("-", "_"))
-    model(keras.ops.zeros((1, 784)))  # call() runs encoder and decoder: the model is built, so it saves and exports
+    train_x = data.vectors("mnist").x_train if train_x is None else train_x
+    dim = train_x.shape[1]
+    encoder = mlp_encoder(dim, tuple(hidden), latent, activation)
+    decoder = mlp_decoder(latent, tuple(reversed(hidden)), dim, activation, levels=levels)
+    model = VAE(encoder, decoder, seed=seed, likelihood=likelihood, levels=levels, samples=samples,
+                name=name.replace("-", "_"))
+    _start_at_the_marginal(model, train_x)
+    model(keras.ops.zeros((1, dim)))  # call() runs encoder and decoder: the model is built, so it saves and exports
     return model
 
 
 def train_data(entry) -> TrainData:
-    x = data.vectors(entry.dataset).x_train  # intensities; the loss binarises them afresh every use
+    x = measure.split(entry).x_train  # intensities; the loss observes them afresh every use
     return TrainData(x, x)
 
 
 def negative_elbo(entry):
-    return lambda model, x, y, training: model.losses_of(model.binarize(x), training)[0]  # the draw happens in-graph
+    return lambda model, x, y, training: model.losses_of(model.observe(x), training)[0]  # the draw happens in-graph
 
 
 def snapshot(entry, model):
@@ -78,11 +114,11 @@ def snapshot(entry, model):
     import tensorflow as tf
 
     z = np.random.default_rng(SNAPSHOT_SEED).standard_normal((SNAPSHOT_N, model.latent_dim)).astype(np.float32)
-    return tf.cast(tf.round(tf.sigmoid(model.decoder(z)) * 255.0), tf.uint8)
+    return tf.cast(tf.round(model.mean_of(model.decoder(z)) * 255.0), tf.uint8)
 
 
 def sample(entry, model, start: int, size: int, seed: int) -> np.ndarray:
-    """Samples start .. start + size - 1: Bernoulli probabilities (rows of 784) decoded from z ~ N(0, I).
+    """Samples start .. start + size - 1: the mean of p(x|z) (rows in [0, 1]) decoded from z ~ N(0, I).
 
     Sample i comes from block i // SAMPLE_BLOCK, drawn with the stateless seed (seed, block): the same
     seed gives the same samples in any batching, and the SavedModel's `sample(n, seed)` equals the first
@@ -90,34 +126,34 @@ def sample(entry, model, start: int, size: int, seed: int) -> np.ndarray:
     """
     import tensorflow as tf
 
-    out = np.empty((size, 784), np.float32)
+    out = np.empty((size, model.data_dim), np.float32)
     for block in range(start // SAMPLE_BLOCK, (start + size - 1) // SAMPLE_BLOCK + 1):
         z = tf.random.stateless_normal([SAMPLE_BLOCK, model.latent_dim], seed=tf.constant([seed, block], tf.int64))
         lo, hi = max(start, block * SAMPLE_BLOCK), min(start + size, (block + 1) * SAMPLE_BLOCK)
         rows = z[lo - block * SAMPLE_BLOCK: hi - block * SAMPLE_BLOCK]
-        out[lo - start: hi - start] = tf.sigmoid(model.decoder(rows)).numpy()
+        out[lo - start: hi - start] = np.asarray(model.mean_of(model.decoder(rows)))
     return out
 
 
 def endpoints(entry, model) -> dict:
-    """serve: x -> reconstruction probabilities; encode: x -> {mean, log_var}; decode: z -> probabilities;
-    sample: (n, seed) -> n images from z ~ N(0, I) drawn with a stateless seed, so a SavedModel
-    samples reproducibly with TensorFlow alone (for your own z, call `decode`)."""
+    """serve: x -> reconstructions (the mean of p(x|z) at the posterior mean); encode: x -> {mean, log_var};
+    decode: z -> the mean of p(x|z); sample: (n, seed) -> n such means from z ~ N(0, I) drawn with a
+    stateless seed, so a SavedModel samples reproducibly with TensorFlow alone (for your own z, call `decode`)."""
     import tensorflow as tf
 
-    latent = model.latent_dim
-    x_spec = tf.TensorSpec((None, 784), tf.float32, name="x")
+    latent, dim = model.latent_dim, model.data_dim
+    x_spec = tf.TensorSpec((None, dim), tf.float32, name="x")
 
     def encode(x):
-        mean, log_var = model.encoder(x)
+        mean, log_var = model.encoder(model.encoder_input(x))
         return {"mean": mean, "log_var": log_var}
 
     def decode(z):
-        return tf.sigmoid(model.decoder(z))
+        return model.mean_of(model.decoder(z))
 
     def draw(n, seed):
         z = tf.random.stateless_normal(tf.stack([n, latent]), seed=tf.stack([tf.cast(seed, tf.int64), tf.constant(0, tf.int64)]))
-        return tf.sigmoid(model.decoder(z))
+        return model.mean_of(model.decoder(z))
 
     return {
         "serve": (model, [x_spec]),
@@ -143,23 +179,50 @@ def _reconstructions(entry, model, history, out):
     return pictures.reconstructions(x[:36], np.asarray(model(x[:36])), entry.name, out)  # 36: a full 6 x 6 grid
 
 
-def _manifold(entry, model, history, out):
-    import tensorflow as tf
+def decode_fn(model):
+    return lambda z: np.asarray(model.mean_of(model.decoder(np.asarray(z, np.float32))))
 
-    decode = lambda z: np.asarray(tf.sigmoid(model.decoder(np.asarray(z, np.float32))))  # noqa: E731
-    return pictures.manifold(decode, _latent_means(entry, model)[0], entry.name, out)
+
+def _manifold(entry, model, history, out):
+    return pictures.manifold(decode_fn(model), _latent_means(entry, model)[0], entry.name, out)
+
+
+def panel(entry, model) -> dict:
+    """What the comparison pictures show of one VAE: test images, reconstructions, samples, KL per dimension."""
+    x, _ = measure.test_images(entry)
+    return {"name": entry.name, "likelihood": model.likelihood, "originals": x[:36], "reconstructions": np.asarray(model(x[:36])),
+            "samples": sample(entry, model, 0, 36, 0), "kl": measure.kl_per_dimension(model, x).mean(axis=0),
+            "activity": measure.activity(model, x)}
+
+
+def _kl(entry, model, history, out):
+    return pictures.kl_per_dimension([panel(entry, model)], out)
+
+
+def _samples(entry, model, history, out):
+    return pictures.decoders([panel(entry, model)], out)
+
+
+def _decoders(entry, model, history, out):
+    """This VAE beside the other MNIST decoders of the catalogue (one per likelihood, same latent size,
+    trained on the ELBO), the others from their shipped artifacts; those not shipped yet are left out."""
+    from zoo import artifacts, catalogue
+
+    panels = []
+    for name in catalogue.list_models(entry.family.name):
+        other = catalogue.get(name)
+        if other.name == entry.name:
+            panels.append(panel(entry, model))
+        elif (other.dataset == entry.dataset and other.params.get("latent") == entry.params.get("latent")
+              and other.params.get("samples", 1) == 1 and (artifacts.pretrained_dir(name) / artifacts.CARD).exists()):
+            panels.append(panel(other, artifacts.load_keras(artifacts.pretrained_dir(name))))
+    return pictures.decoders(panels, out)
 
 
 def docs(cards: list[dict]) -> str:
-    lines = ["## Measured on the test set", "",
-             "| entry | NLL (nats) | k | ELBO | reconstruction | KL | active units | NLL evaluation (s) | training (s) |",
-             "|---|---|---|---|---|---|---|---|---|"]
-    for card in cards:
-        m = card.get("metrics", {})
-        lines.append(f"| {card['entry']} | {m.get('nll', float('nan')):.2f} | {m.get('k')} | {m.get('elbo', float('nan')):.2f} "
-                     f"| {m.get('reconstruction', float('nan')):.2f} | {m.get('kl', float('nan')):.2f} | {m.get('active_units')} "
-                     f"| {m.get('nll_eval_seconds')} | {card.get('training_seconds')} |")
-    return "\n".join(lines)
+    from zoo.models.vae_decoders import tables  # the decoders' module also writes the family's tables
+
+    return tables(cards)
 
 
 FAMILY = Family(
@@ -178,15 +241,24 @@ FAMILY = Family(
         "latent": lambda entry, model, history, out: pictures.latent(*_latent_means(entry, model), entry.name, out),
         "manifold": _manifold,
         "progress": _progress,
+        "kl": _kl,
+        "samples": _samples,
+        "decoders": _decoders,
     },
     docs=docs,
 )
 
 
-def _fields(description: str, latent: int, epochs: int, nll_k: int, expected: dict, headline: str, anchor: str) -> dict:
-    return dict(family=FAMILY, description=description, reference=REFERENCE, dataset="mnist", task="generate",
-                recipe=_recipe(epochs, nll_k), expected=expected, headline=headline, anchor=anchor,
-                params={"hidden": (200, 200), "latent": latent, "activation": "tanh"})
+def first(kind: str, family: Family = FAMILY) -> Family:
+    """The family with picture `kind` first: the one saved with the artifact."""
+    return dataclasses.replace(family, plots={kind: family.plots[kind], **family.plots})
+
+
+def _fields(description: str, latent: int, epochs: int, nll_k: int, expected: dict, headline: str, anchor: str,
+            family: Family = FAMILY, notes: dict = NOTES, **params) -> dict:
+    return dict(family=family, description=description, reference=REFERENCE, dataset="mnist", task="generate",
+                recipe=_recipe(epochs, nll_k, notes=notes), expected=expected, headline=headline, anchor=anchor,
+                params={"hidden": (200, 200), "latent": latent, "activation": "tanh", **params})
 
 
 @register("vae", **_fields("MLP VAE 784-200-200-50 (tanh), Bernoulli decoder, dynamically binarised MNIST", 50, 350, 5000,

@@ -1,4 +1,5 @@
-"""Pictures of a VAE: reconstructions, the latent map, the decoded latent plane, and samples over training."""
+"""Pictures of a VAE: reconstructions, the latent map, the decoded latent plane, samples over training, the
+decoders side by side, and the KL per latent dimension (how few dimensions a VAE uses)."""
 from __future__ import annotations
 
 import numpy as np
@@ -10,7 +11,7 @@ def reconstructions(originals: np.ndarray, reconstructed: np.ndarray, title: str
     """Test images beside their reconstructions (decoded from the posterior mean)."""
     plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(8, 4.4))
-    for ax, images, label in zip(axes, (originals, reconstructed), ("binarised test images", "reconstructions p(x|z=mean)")):
+    for ax, images, label in zip(axes, (originals, reconstructed), ("test images (as observed)", "reconstructions E[x|z=mean]")):
         ax.imshow(image_grid(images), cmap="gray_r", vmin=0, vmax=1)
         ax.set_title(label, fontsize=10)
         ax.axis("off")
@@ -40,21 +41,27 @@ def latent(means: np.ndarray, labels: np.ndarray, title: str, out_path):
     return save(fig, out_path)
 
 
-def manifold(decode, means: np.ndarray, title: str, out_path, n: int = 15, span: float = 2.5):
-    """Images decoded over a grid in the latent plane (for > 2 dims: the plane of the two main principal
-    directions of the test latent means, through their centre)."""
-    plt = pyplot()
+def latent_plane(means: np.ndarray, n: int = 15, span: float = 2.5) -> tuple[np.ndarray, str]:
+    """n*n latent points over a plane, row by row from the top (2-D latents: z itself; more dimensions: the
+    plane of the two main principal directions of the test latent means, through their centre, one step
+    = one standard deviation along the direction), and the axes' name."""
     offsets = np.linspace(-span, span, n)
     if means.shape[1] == 2:
         centre, basis, label = np.zeros(2), np.eye(2), "z"
     else:
         centre = means.mean(axis=0)
         _, s, vt = np.linalg.svd(means - centre, full_matrices=False)
-        basis = vt[:2] * (s[:2, None] / np.sqrt(len(means)))  # one step = one standard deviation along the direction
+        basis = vt[:2] * (s[:2, None] / np.sqrt(len(means)))
         label = "principal direction"
-    grid = np.array([centre + a * basis[0] + b * basis[1] for b in offsets[::-1] for a in offsets], np.float32)
+    return np.array([centre + a * basis[0] + b * basis[1] for b in offsets[::-1] for a in offsets], np.float32), label
+
+
+def manifold(decode, means: np.ndarray, title: str, out_path, n: int = 15, span: float = 2.5):
+    """Images decoded over a grid in the latent plane (see latent_plane)."""
+    plt = pyplot()
+    grid, label = latent_plane(means, n, span)
     images = np.asarray(decode(grid))
-    side = 28
+    side = int(round(np.sqrt(images.shape[1])))
     mosaic = np.ones((n * side, n * side), np.float32)
     for i, image in enumerate(images):
         r, c = divmod(i, n)
@@ -69,7 +76,7 @@ def progress(snapshots: np.ndarray, epochs: list[int], title: str, out_path, row
     """Samples decoded from one fixed set of z after chosen epochs, first to last (one row per epoch)."""
     plt = pyplot()
     picks = sorted(set(np.unique(np.geomspace(1, len(snapshots), rows).round().astype(int) - 1).tolist()))
-    side = 28
+    side = int(round(np.sqrt(snapshots.shape[-1])))
     cols = snapshots.shape[1]
     mosaic = np.ones((len(picks) * (side + 2), cols * (side + 2)), np.float32)
     for r, index in enumerate(picks):
@@ -81,4 +88,70 @@ def progress(snapshots: np.ndarray, epochs: list[int], title: str, out_path, row
     ax.set_yticklabels([f"epoch {epochs[i]}" for i in picks])
     ax.set_xticks([])
     ax.set_title(f"{title}: the same z decoded during training", fontsize=10)
+    return save(fig, out_path)
+
+
+def _kl_bars(ax, kl: np.ndarray, activity: np.ndarray, threshold: float = 0.01) -> int:
+    """Mean KL per latent dimension, largest first, active units (Cov_x(E_q[z_i]) > threshold) in colour."""
+    order = np.argsort(-kl)
+    active = activity[order] > threshold
+    ax.bar(np.arange(len(kl)), kl[order], color=np.where(active, "tab:blue", "lightgray"), width=0.9)
+    ax.set(xlabel="latent dimension (sorted by KL)", ylabel="mean KL (nats)")
+    return int(active.sum())
+
+
+def kl_per_dimension(panels: list[dict], out_path):
+    """One bar chart per VAE: the test set's mean KL(q(z_i|x) || N(0, 1)) per dimension, with the active-unit count."""
+    plt = pyplot()
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 3.6), squeeze=False)
+    for ax, p in zip(axes[0], panels):
+        count = _kl_bars(ax, p["kl"], p["activity"])
+        ax.set_title(f"{p['name']}: {count} of {len(p['kl'])} units active, KL {p['kl'].sum():.1f} nats", fontsize=10)
+    fig.suptitle("KL per latent dimension (blue: active, Cov_x(E_q[z_i]) > 0.01)", fontsize=11)
+    return save(fig, out_path)
+
+
+def decoders(panels: list[dict], out_path):
+    """One row per VAE: test images, their reconstructions, samples (the mean of p(x|z), z ~ N(0, I)) and
+    the KL per latent dimension."""
+    plt = pyplot()
+    fig, axes = plt.subplots(len(panels), 4, figsize=(17, 4.3 * len(panels)), squeeze=False,
+                             gridspec_kw={"width_ratios": [1, 1, 1, 1.3]})
+    side = int(round(np.sqrt(panels[0]["originals"].shape[1])))
+    for row, p in zip(axes, panels):
+        for ax, key, label in zip(row, ("originals", "reconstructions", "samples"),
+                                  ("test images (as observed)", "reconstructions", "samples, z ~ N(0, I)")):
+            ax.imshow(image_grid(p[key], side), cmap="gray_r", vmin=0, vmax=1)
+            ax.set_title(f"{p['name']} ({p['likelihood']}): {label}" if key == "originals" else label, fontsize=9)
+            ax.axis("off")
+        count = _kl_bars(row[3], p["kl"], p["activity"])
+        row[3].set_title(f"KL per dimension: {count} of {len(p['kl'])} active", fontsize=9)
+    fig.suptitle("the output distribution p(x|z): reconstructions and samples are means E[x|z]", fontsize=11)
+    return save(fig, out_path)
+
+
+def faces(snapshots: np.ndarray, epochs: list[int], grid: np.ndarray, n: int, title: str, out_path):
+    """Samples of one fixed set of z after the first and the last epoch, beside the images decoded over
+    the plane of the two main latent directions (`grid`: n*n images, row by row from the top)."""
+    plt = pyplot()
+    side = int(round(np.sqrt(snapshots.shape[-1])))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 6.2), gridspec_kw={"width_ratios": [1, 1.1]})
+    rows = [0, len(snapshots) - 1]
+    strip = np.ones((2 * (side + 2), snapshots.shape[1] * (side + 2)), np.float32)
+    for r, index in enumerate(rows):
+        for c, image in enumerate(snapshots[index]):
+            strip[r * (side + 2) + 1: r * (side + 2) + 1 + side, c * (side + 2) + 1: c * (side + 2) + 1 + side] = image.reshape(side, side)
+    left.imshow(strip, cmap="gray", vmin=0, vmax=1)
+    left.set_yticks([r * (side + 2) + side / 2 for r in range(2)])
+    left.set_yticklabels([f"epoch {epochs[i]}" for i in rows])
+    left.set_xticks([])
+    left.set_title("the same z decoded after the first and the last epoch", fontsize=10)
+    mosaic = np.ones((n * side, n * side), np.float32)
+    for i, image in enumerate(grid):
+        r, c = divmod(i, n)
+        mosaic[r * side:(r + 1) * side, c * side:(c + 1) * side] = image.reshape(side, side)
+    right.imshow(mosaic, cmap="gray", vmin=0, vmax=1)
+    right.set(xlabel="principal latent direction 1", ylabel="principal latent direction 2", xticks=[], yticks=[],
+              title="decoded over two latent directions (-2.5 to 2.5 sd)")
+    fig.suptitle(title, fontsize=11)
     return save(fig, out_path)

@@ -1,0 +1,119 @@
+"""`vae-faces`: the Gaussian VAE of `vae-gaussian` on face images (the lecture shows the VAE on digits and on faces).
+
+The offline default is tiny: the 100 face images (25 x 25 grey, cropped from LFW) that scikit-image's
+wheel ships (`skimage.data.lfw_subset()`, whose other 100 images are non-faces and are not used), an
+optional extra: `pip install 'zoo[faces]'` (scikit-image). Every 5th face is held out: 80 to train on,
+20 to test. A larger face set trains by the same recipe through TensorFlow Datasets, by name:
+`zoo train vae-faces-lfw` (tfds `lfw`, 13,233 images, where the machine has it prepared or can download
+it; every 5th image is held out, so people with several photos appear on both sides).
+
+Every face becomes 28 x 28 grey, 8-bit values (an area-weighted resize), so the network is exactly the
+digits' 784-200-200-50 and zoo's 28 x 28 sample and picture code serve faces unchanged.
+"""
+from __future__ import annotations
+
+import dataclasses
+from functools import lru_cache
+
+import numpy as np
+
+from zoo import data
+from zoo.errors import ZooError
+from zoo.models.vae import DEQUANTIZATION, REFERENCE, build_vae, decode_fn, first
+from zoo.plots import vae as pictures
+from zoo.registry import Entry, Recipe, register, register_pattern
+
+OFFLINE = "lfw-subset"      # skimage.data.lfw_subset(): 100 faces
+EXTRA = "faces"             # the optional extra that brings scikit-image
+SIDE, HELD_OUT_EVERY = 28, 5
+CROP = (70, 180)            # tfds lfw: the rows and columns of the 250 x 250 photo around the face
+
+
+def _skimage_faces() -> np.ndarray:
+    try:
+        from skimage.data import lfw_subset
+    except ImportError:
+        raise ZooError(f"the offline face images come with scikit-image: pip install 'zoo[{EXTRA}]'") from None
+    images = np.asarray(lfw_subset())[:100]  # the first 100 are faces, the rest background patches
+    return images / 255.0 if images.dtype == np.uint8 else images.astype(np.float64)
+
+
+def _tfds_faces(name: str) -> np.ndarray:
+    import tensorflow as tf
+    import tensorflow_datasets as tfds
+
+    try:
+        faces = tfds.load(name, split="train")  # lfw: one split, {"image", "label"} with the person's name as label
+    except Exception as err:  # tfds raises many types; the user needs the name and the way out
+        first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ZooError(f"face data set {name!r} is not available through tensorflow_datasets: {first_line}") from None
+    lo, hi = CROP
+
+    def grey(example):
+        image = tf.image.convert_image_dtype(example["image"], tf.float32)
+        image = image[lo:hi, lo:hi] if image.shape[0] and image.shape[0] >= hi else image
+        return tf.image.rgb_to_grayscale(image) if image.shape[-1] == 3 else image
+
+    return np.concatenate([b.numpy()[..., 0] for b in faces.map(grey).batch(512)])
+
+
+@lru_cache(maxsize=2)
+def face_vectors(name: str = OFFLINE) -> data.Split:
+    """Faces as 784-pixel rows of 8-bit values in [0, 1], every 5th held out for the test; labels are zeros."""
+    import tensorflow as tf
+
+    images = _skimage_faces() if name == OFFLINE else _tfds_faces(name)
+    small = tf.image.resize(images[..., None].astype(np.float32), (SIDE, SIDE), method="area").numpy()
+    x = (np.round(np.clip(small, 0, 1) * 255.0) / 255.0).reshape(len(images), -1).astype(np.float32)
+    test = np.arange(len(x)) % HELD_OUT_EVERY == HELD_OUT_EVERY - 1
+    arrays = (x[~test], np.zeros((~test).sum(), np.int64), x[test], np.zeros(test.sum(), np.int64))
+    for array in arrays:
+        array.setflags(write=False)
+    return data.Split(*arrays)
+
+
+def _faces_picture(entry, model, history, out):
+    from zoo.evaluation.vae import split
+
+    if history is None or not history.snapshots:
+        raise ZooError(f"{entry.name}: this artifact kept no training snapshots; retrain it to draw its progress")
+    images = split(entry)
+    x = np.concatenate([images.x_train, images.x_test])
+    means = np.asarray(model.encoder.predict(x, verbose=0)[0])  # all faces: 20 test means alone span a poor plane
+    grid, _ = pictures.latent_plane(means, 9)
+    return pictures.faces(np.stack(history.snapshots).astype(np.float32) / 255.0, history.snapshot_epochs,
+                          decode_fn(model)(grid), 9, f"{entry.name}: {len(images.x_train)} training faces", out)
+
+
+FACES = dataclasses.replace(first("reconstructions"), plots={"faces": _faces_picture, **first("reconstructions").plots},
+                            check=None, tolerances={"nll_eval_seconds": float("inf")})  # a full re-measurement takes seconds
+FACES_RECIPE = Recipe(optimizer="adam", learning_rate=1e-3, batch_size=10, epochs=300, loss="negative_elbo", seed=0,
+                      chunk=1, jit=True, extras={"nll_k": 1000}, notes={
+                          **DEQUANTIZATION,
+                          "data": "offline: 100 faces of 25 x 25 from skimage.data.lfw_subset(), resized to 28 x 28; "
+                                  "80 train, 20 test (every 5th); a tiny set: the test NLL says how far 80 faces generalise",
+                          "schedule": "constant learning rate: the same recipe serves any face set size (vae-faces-lfw)",
+                          "chunk": "1: a snapshot after every epoch, so the picture shows the first and the last"})
+
+
+def _faces_fields(dataset: str, description: str) -> dict:
+    return dict(family=FACES, description=description, reference=REFERENCE + "; LFW (Huang et al. 2007)", dataset=dataset,
+                task="generate", recipe=FACES_RECIPE, expected={}, headline="bits_per_dim",
+                anchor="no published figure (the lecture shows VAE faces; blurry samples expected)",
+                params={"hidden": (200, 200), "latent": 50, "activation": "tanh", "faces": dataset})
+
+
+@register("vae-faces", **_faces_fields(OFFLINE, "vae-gaussian's network and recipe on faces: only 80 training faces "
+                                       f"(25 x 25 LFW crops from scikit-image, as 28 x 28; pip install 'zoo[{EXTRA}]'), 20 test"))
+def vae_faces(hidden, latent, activation, faces, seed):
+    return build_vae(hidden, latent, activation, seed=seed, name="vae_faces", likelihood="gaussian",
+                     train_x=face_vectors(faces).x_train)
+
+
+def _on_demand(match) -> Entry:
+    name = match.group(1)
+    return Entry(name=f"vae-faces-{name}", builder=vae_faces, catalogue=False,
+                 **_faces_fields(name, f"vae-faces' recipe on the tensorflow_datasets face set {name!r}"))
+
+
+register_pattern(r"vae-faces-([a-z0-9_]+)", "vae-faces-lfw", _on_demand)
