@@ -60,6 +60,15 @@ def hidden_codes(model, x):
     return model.get_layer(HIDDEN)(x)
 
 
+def twin_gap(model) -> float:
+    """(K >= 2) min over pairs of hidden units of max |difference| of their incoming weights, bias and outgoing weights."""
+    w1, b1 = model.get_layer(HIDDEN).get_weights()
+    w2 = model.get_layer("output").get_weights()[0]
+    units = np.concatenate([w1, b1[None, :], w2.T], axis=0)  # one column per hidden unit
+    k = units.shape[1]
+    return float(min(np.abs(units[:, a] - units[:, b]).max() for a in range(k) for b in range(a)))
+
+
 def evaluate(entry, model) -> dict:
     import keras
 
@@ -67,8 +76,7 @@ def evaluate(entry, model) -> dict:
     outputs = np.asarray(model(data.x))
     hidden = np.asarray(hidden_codes(model, data.x))
     decoded = np.all((outputs > 0.5) == (data.y > 0.5), axis=1)
-    w1, _ = model.get_layer(HIDDEN).get_weights()
-    return {
+    metrics = {
         "loss": float(keras.losses.binary_crossentropy(data.y, outputs).numpy().mean()),
         "decoded": float(decoded.mean()),
         "hidden_saturation": float(np.abs(hidden).mean()),  # 1.0 = every code at a corner of the square/cube
@@ -76,9 +84,10 @@ def evaluate(entry, model) -> dict:
         # corners the codes occupy (the lecture's 8-3-8: all 8 codes at 8 different corners)
         "corner_distance_max": float(cube.corner_distances(hidden).max()),
         "corners_distinct": float(len({tuple(row) for row in np.where(hidden >= 0, 1, -1)})),
-        # hidden units with the very same incoming weights: gradient descent can never separate them
-        "twin_units": float(sum(np.array_equal(w1[:, a], w1[:, b]) for a in range(w1.shape[1]) for b in range(a))),
     }
+    if hidden.shape[1] > 1:  # how alike the two most alike hidden units are: 0 means twins, never separated
+        metrics["twin_gap"] = twin_gap(model)
+    return metrics
 
 
 FAMILY = Family(
