@@ -60,3 +60,66 @@ def test_code_6_2_3_decodes_every_input_to_its_3_bit_code():
 def test_plots_are_written(name, kind, tmp_path):
     out = zoo.plot(name, kind, tmp_path / "p.png")
     assert out.stat().st_size > 10_000 and out.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_8_3_8_codes_sit_at_8_corners_and_each_output_cuts_off_its_own():
+    from zoo.models.encoders import hidden_codes
+    from zoo.plots.cube import CORNERS
+
+    model = zoo.load("encoder-8-3-8")
+    codes = np.asarray(hidden_codes(model, np.eye(8, dtype=np.float32)))
+    corners = np.where(codes >= 0, 1.0, -1.0)
+    assert len({tuple(c) for c in corners}) == 8 and np.abs(codes - corners).max() < 0.05
+    w, b = model.get_layer("output").get_weights()
+    on = CORNERS @ w + b > 0  # (cube corner, output unit): which side of each output's plane
+    for j in range(8):  # output j is on at exactly one corner of the cube: its own code's
+        assert [tuple(c) for c in CORNERS[on[:, j]]] == [tuple(corners[j])]
+
+
+def test_output_planes_are_clipped_to_the_cube():
+    from zoo.plots.cube import plane_polygon
+
+    corner = plane_polygon(np.array([1.0, 1.0, 1.0]), -2.5)  # cuts the corner (1, 1, 1) off: a triangle
+    assert corner.shape == (3, 3) and np.allclose(corner.sum(1), 2.5) and np.all(np.abs(corner) <= 1 + 1e-9)
+    middle = plane_polygon(np.array([1.0, 0.0, 0.0]), 0.0)  # h1 = 0: the square through the middle
+    assert middle.shape == (4, 3) and np.allclose(middle[:, 0], 0)
+    assert plane_polygon(np.array([1.0, 0.0, 0.0]), -3.0) is None  # h1 = 3 misses the cube
+
+
+def test_twin_started_units_never_separate():
+    from zoo.models.encoders import hidden_codes, twin_gap
+
+    entry = get("encoder-9-2-9-twins").with_options(epochs=500)
+    model = entry.build()
+    assert twin_gap(model) == 0.0
+    entry.family.fit(entry, model)
+    codes = np.asarray(hidden_codes(model, np.eye(9, dtype=np.float32)))
+    assert twin_gap(model) == 0.0 and np.array_equal(codes[:, 0], codes[:, 1])
+    assert np.ptp(codes[:, 0]) > 0.5  # they did learn: the codes spread out, along the line h1 = h2
+    normal = get("encoder-9-2-9").with_options(epochs=500)
+    untied = normal.build()
+    normal.family.fit(normal, untied)
+    assert twin_gap(untied) > 0.1
+
+
+def test_symmetries_move_hidden_space_but_not_the_outputs():
+    from zoo.evaluation.encoders import symmetries
+
+    views = symmetries(zoo.load("encoder-9-2-9"), np.eye(9))
+    reference = views["trained"]
+    for label, view in views.items():
+        np.testing.assert_allclose(view["outputs"], reference["outputs"], atol=1e-12)
+        if label != "trained":
+            assert np.abs(view["codes"] - reference["codes"]).max() > 0.1  # the picture moved
+
+
+def test_large_initial_weights_start_saturated(tmp_path):
+    from zoo.evaluation.encoders import scale_sweep
+    from zoo.plots.encoder_lessons import scales
+
+    entry = get("encoder-8-3-8-large-init").with_options(epochs=300)
+    runs = scale_sweep(entry, scales=(0.001, 10.0))
+    assert runs[0.001]["saturation"][0] == 0.0 and runs[10.0]["saturation"][0] > 0.8
+    assert runs[0.001]["loss"][-1] < runs[10.0]["loss"][-1]  # the small start learns faster
+    out = scales(runs, entry.name, tmp_path / "s.png", entry.recipe.stop_below)
+    assert out.stat().st_size > 10_000

@@ -1,0 +1,158 @@
+"""Nielsen's network2 (ch. 3 and 5) and the MNIST lecture's regularisation lessons, on MNIST.
+
+network2: sigmoid units, weights ~ N(0, 1/n_in), biases ~ N(0, 1), the cross-entropy cost, L2 weight
+decay, SGD eta 0.1 on batches of 10, 30 epochs, trained on the first 50,000 training images with the
+last 10,000 as validation images (zoo.evaluation.network2 has the cost and the update it gives).
+Ch. 5 reports 96.48 / 96.90 / 96.57% validation accuracy for [784,30,10] / [784,30,30,10] /
+[784,30,30,30,10] with lambda 5.0. The regularisation entries change one thing each: an L1 penalty
+(sparse connectivity) against its unregularised twin, dropout as the lecture's exercise states it
+(zoo.layers.network2), and 1,000 training images (overfitting, ch. 3).
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from zoo.evaluation import network2 as measure
+from zoo.family import Family
+from zoo.plots import network2 as pictures
+from zoo.registry import Recipe, register
+
+CH5 = "Nielsen, Neural Networks and Deep Learning (2015), ch. 5 (network2.py) and ch. 3 (regularisation); seed lecture"
+UPDATE = ("loss = mean over the batch of sum_j -[y_j ln a_j + (1 - y_j) ln(1 - a_j)] + (lambda / 2n) sum w^2 (kernels "
+          "only), n = 50,000; SGD lr eta, no momentum, gives w <- (1 - eta lambda / n) w - (eta / m) sum_x dC_x/dw: "
+          "network2's update_mini_batch")
+NETWORK2 = Recipe(optimizer="sgd", learning_rate=0.1, momentum=0.0, batch_size=10, epochs=30,
+                  loss="network2_cross_entropy", seed=0, chunk=1,
+                  jit=False,  # batches of 10: TF's graph executor beats XLA on CPU (zoo.models.mlp measured it)
+                  extras={"l2": 5.0, "train_images": 50_000},
+                  notes={"init": "weights ~ N(0, 1/n_in), biases ~ N(0, 1)", "update": UPDATE,
+                         "data": "the first 50,000 training images; validation: the last 10,000; test: the 10,000 test images"})
+
+
+def _plot_accuracy(entry, model, history, out):
+    if history is None or not history.snapshots:
+        from zoo.errors import ZooError
+
+        raise ZooError(f"{entry.name}: this artifact kept no accuracy snapshots; retrain it with `zoo train`")
+    return pictures.accuracy(history.snapshot_epochs, np.stack(history.snapshots), entry.name, out)
+
+
+def _plot_connections(entry, model, history, out):
+    return pictures.connections(np.asarray(measure.kernels(model)[0]), measure.NEAR_ZERO, entry.name, out)
+
+
+def _plot_overfitting(entry, model, history, out):
+    """The entry's own run (no regularisation) beside the same net with L2 and with dropout, trained here."""
+    runs = measure.accuracy_runs(entry, history, {
+        "no regularisation": {}, f"L2, lambda {OVERFIT_L2}": {"l2": OVERFIT_L2},
+        f"dropout {OVERFIT_DROPOUT} (lecture's)": {"dropout": OVERFIT_DROPOUT}})
+    return pictures.overfitting(runs, entry.name, out)
+
+
+FAMILY = Family(
+    name="network2",
+    train_data=measure.train_data,
+    evaluate=measure.evaluate,
+    loss=measure.loss,
+    snapshot=measure.snapshot,
+    small_batches=4,
+    plots={"accuracy": _plot_accuracy, "connections": _plot_connections, "overfitting": _plot_overfitting},
+    docs=lambda cards: docs(cards),
+)
+# the same family, another picture first (the one saved with the artifact and shown in the docs)
+SPARSE = dataclasses.replace(FAMILY, plots={k: FAMILY.plots[k] for k in ("connections", "accuracy", "overfitting")})
+OVERFIT = dataclasses.replace(FAMILY, plots={k: FAMILY.plots[k] for k in ("overfitting", "accuracy", "connections")})
+
+
+def build_network2(sizes, dropout: float = 0.0, seed: int = 0):
+    """Sigmoid Dense layers, weights ~ N(0, 1/n_in), biases ~ N(0, 1); dropout > 0: the lecture's dropout
+    after every hidden layer."""
+    import keras
+
+    from zoo.layers.network2 import LectureDropout
+
+    layers = [keras.Input((sizes[0],), name="pixels")]
+    for i, (n_in, width) in enumerate(zip(sizes[:-1], sizes[1:]), 1):
+        last = i == len(sizes) - 1
+        layers.append(keras.layers.Dense(width, activation="sigmoid", name="output" if last else f"hidden{i}",
+                                         kernel_initializer=keras.initializers.RandomNormal(0.0, 1.0 / np.sqrt(n_in)),
+                                         bias_initializer=keras.initializers.RandomNormal(0.0, 1.0)))
+        if dropout > 0 and not last:
+            layers.append(LectureDropout(dropout, seed=seed + i, name=f"dropout{i}"))
+    return keras.Sequential(layers, name="network2_" + "_".join(map(str, sizes)))
+
+
+def _ch5(sizes, nielsen: float, band: str, expected: float, seeds: str):
+    name = "mlp-ch5-" + "-".join(map(str, sizes))
+    return dict(family=FAMILY, description=f"network2 {list(sizes)}: sigmoid, cross-entropy, L2 lambda 5.0, SGD eta 0.1, "
+                                          "batch 10, 30 epochs, 50,000 training images",
+                reference=CH5, dataset="mnist", task="classify",
+                recipe=NETWORK2.replace(notes={**NETWORK2.notes, "seeds": seeds}),
+                expected={"validation_accuracy": (">=", expected)}, headline="validation_accuracy",
+                anchor=f"Nielsen ch. 5: {nielsen}% validation; lecture band {band}", params={"sizes": sizes})
+
+
+@register("mlp-ch5-784-30-30-30-10", **_ch5((784, 30, 30, 30, 10), 96.57, "95-96%", 0.955, "seed sweep: see docs"))
+@register("mlp-ch5-784-30-30-10", **_ch5((784, 30, 30, 10), 96.90, "96-97%", 0.96, "seed sweep: see docs"))
+@register("mlp-ch5-784-30-10", **_ch5((784, 30, 10), 96.48, "95-96%", 0.955, "seed sweep: see docs"))
+def ch5(sizes):
+    return build_network2(sizes)
+
+
+# L1 against its unregularised twin: the same net, recipe and seed, lambda 0 vs the L1 penalty.
+L1 = 10.0
+SPARSE_SIZES = (784, 30, 10)
+
+
+@register("mlp-l1-784-30-10", family=SPARSE, description=f"network2 [784,30,10] with an L1 weight penalty (lambda {L1}): "
+          "sparse connections", reference=CH5, dataset="mnist", task="classify",
+          recipe=NETWORK2.replace(extras={"l1": L1, "train_images": 50_000}), headline="near_zero_fraction",
+          expected={"near_zero_fraction": (">=", 0.5), "test_accuracy": (">=", 0.9)},
+          anchor="seed lecture: Lp penalties with p <= 1 promote sparse connectivity", params={"sizes": SPARSE_SIZES})
+@register("mlp-plain-784-30-10", family=SPARSE, description="network2 [784,30,10] without any penalty: the L1 entry's "
+          "unregularised twin", reference=CH5, dataset="mnist", task="classify",
+          recipe=NETWORK2.replace(extras={"train_images": 50_000}), headline="near_zero_fraction",
+          expected={"test_accuracy": (">=", 0.95)}, anchor="the L1 entry's twin: no penalty",
+          params={"sizes": SPARSE_SIZES})
+def sparse(sizes):
+    return build_network2(sizes)
+
+
+DROPOUT = 0.5
+
+
+@register("mlp-dropout-784-100-10", family=FAMILY, description=f"network2 [784,100,10], no weight penalty, the lecture's "
+          f"dropout (p = {DROPOUT} on the hidden units in training; activations times {1 - DROPOUT} at test time)",
+          reference=CH5 + "; Srivastava et al. 2014", dataset="mnist", task="classify",
+          recipe=NETWORK2.replace(extras={"train_images": 50_000}), headline="test_accuracy",
+          expected={"test_accuracy": (">=", 0.96)}, anchor="seed lecture's dropout exercise (no published figure "
+          "for this recipe)", params={"sizes": (784, 100, 10), "dropout": DROPOUT})
+def dropout_net(sizes, dropout, seed):
+    return build_network2(sizes, dropout, seed)
+
+
+# Ch. 3's overfitting run: 1,000 training images, 400 epochs, eta 0.5, no penalty; Nielsen: 82.27% test
+# accuracy, training accuracy 100%. The picture trains the same net with L2 (lambda 0.1) and with dropout.
+OVERFIT_L2, OVERFIT_DROPOUT = 0.1, 0.5
+
+
+@register("mlp-overfit-1000", family=OVERFIT, description="network2 [784,30,10] on 1,000 training images, 400 epochs, "
+          "eta 0.5, no penalty: it overfits (the picture adds L2 and dropout)", reference=CH5, dataset="mnist",
+          task="classify", recipe=NETWORK2.replace(learning_rate=0.5, epochs=400, chunk=10,
+                                                   extras={"train_images": 1000}), headline="test_accuracy",
+          expected={"train_accuracy": (">=", 0.99), "test_accuracy": (">=", 0.8)},
+          anchor="Nielsen ch. 3: 82.27% test, 100% training (N(0, 1) init there)", params={"sizes": (784, 30, 10)})
+def overfit(sizes, dropout: float = 0.0, seed: int = 0):
+    return build_network2(sizes, dropout, seed)
+
+
+def docs(cards: list[dict]) -> str:
+    lines = ["## Chapter 5's recipe in Keras", "", UPDATE + ".", "",
+             "| entry | validation accuracy | test accuracy | training accuracy | near-zero weights |", "|---|---|---|---|---|"]
+    for card in cards:
+        m = card["metrics"]
+        lines.append(f"| `{card['entry']}` | {m['validation_accuracy']:.4f} | {m['test_accuracy']:.4f} | "
+                     f"{m['train_accuracy']:.4f} | {m['near_zero_fraction']:.3f} |")
+    return "\n".join(lines)
