@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import zoo
-from zoo import api, artifacts
+from zoo import artifacts, resolve
 from zoo.cli import main
 
 
@@ -216,7 +216,7 @@ def test_predict_verifies_and_loads_once():
     original = artifacts.verify
     try:
         artifacts.verify = lambda folder: calls.append(folder) or original(folder)
-        api._CACHE.clear()
+        resolve._CACHE.clear()
         for _ in range(6):
             zoo.predict("encoder-9-2-9", np.eye(9, dtype=np.float32))
     finally:

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from zoo import artifacts, catalogue
+from zoo import artifacts, catalogue, resolve
+from zoo.resolve import path  # noqa: F401  (a public verb)
 from zoo.errors import ZooError
 from zoo.registry import MAX_SEED, Entry, check_count
 from zoo.tf_quiet import tensorflow
@@ -29,15 +30,6 @@ def build(name: str, seed: int | None = None):
     entry = catalogue.get(name).with_options(seed=seed)
     tensorflow()
     return entry.build()
-
-
-def path(name: str) -> Path:
-    """The folder of entry `name`'s shipped artifact (model.keras, card.json, pictures; saved_model/ in a checkout)."""
-    entry = catalogue.get(name)
-    folder = artifacts.pretrained_dir(entry.name)
-    if not (folder / artifacts.CARD).exists():
-        raise ZooError(f"no shipped artifact for {entry.name!r}; train one with zoo.train({entry.name!r}) or `zoo train`")
-    return folder
 
 
 def card(name: str) -> dict | None:
@@ -146,89 +138,15 @@ def load(name_or_path: str | Path):
         raise ZooError(f"load takes an entry name or an artifact folder, not {type(name_or_path).__name__}")
     candidate = Path(name_or_path)
     if candidate.is_dir() and (candidate / artifacts.CARD).exists():
-        return _load_folder(candidate)
-    return _load_folder(path(str(name_or_path)))
-
-
-def _load_folder(folder: Path):
-    tensorflow()
-    model = artifacts.load_keras(folder)
-    model._zoo_entry = artifacts.read_card(folder)["entry"]  # which entry it is: checked when handed to a verb
-    return model
-
-
-def _folder_for(entry: Entry, model: str | Path | None) -> Path:
-    """The artifact folder a verb works on: `model` if given, else the shipped one; it must be this entry's."""
-    if model is None:
-        return path(entry.name)
-    folder = Path(model)
-    if not folder.exists():
-        raise ZooError(f"{folder}: no such model folder", option="model")
-    if not folder.is_dir():
-        raise ZooError(f"{folder}: a model is a folder holding {artifacts.CARD}, not a file", option="model")
-    holds = artifacts.read_card(folder)["entry"]
-    if holds != entry.name:
-        raise ZooError(f"{folder} holds an artifact of {holds!r}, not of {entry.name!r}", option="model")
-    return folder
-
-
-def _model_for(entry: Entry, model):
-    """A Keras model of `entry`: `model` itself, or the verified model of a folder (None: the shipped one)."""
-    if model is None or isinstance(model, (str, Path)):
-        return _cached_load(_folder_for(entry, model).resolve())
-    tensorflow()
-    import keras
-
-    if not isinstance(model, keras.Model):
-        raise ZooError(f"model must be a Keras model or an artifact folder, not {type(model).__name__}", option="model")
-    holds = getattr(model, "_zoo_entry", None)
-    if holds is not None and holds != entry.name:
-        raise ZooError(f"that model is {holds!r}, not {entry.name!r}", option="model")
-    return model
-
-
-_CACHE: dict = {}
-
-
-def _cached_load(folder: Path):
-    """Verified once per process and per card: predict and evaluate in a loop do not re-read the files."""
-    stamp = (folder / artifacts.CARD).stat()
-    key = (folder, stamp.st_mtime_ns, stamp.st_size)
-    if key not in _CACHE:
-        _CACHE.clear()  # one model at a time: the cache is for loops, not for memory
-        _CACHE[key] = _load_folder(folder)
-    return _CACHE[key]
-
-
-def check_inputs(entry: Entry, model, x):
-    """x as float32 if it fits the model's input (batch first, values in the family's range), else a ZooError."""
-    import numpy as np
-
-    expected = entry.family.input_shape(entry, model)
-    want = ", ".join(map(str, ("n",) + expected))
-    try:
-        x = np.asarray(x)
-    except Exception as err:  # ragged lists and other non-arrays
-        raise ZooError(f"inputs must be an array of shape ({want}): {err}") from None
-    if x.dtype.kind not in "fiub":
-        raise ZooError(f"inputs must be numbers, not {x.dtype}")
-    if x.ndim != len(expected) + 1 or tuple(x.shape[1:]) != expected or x.shape[0] == 0:
-        raise ZooError(f"inputs must have shape ({want}) with n >= 1, not {x.shape}")
-    x = x.astype(np.float32)
-    if not np.all(np.isfinite(x)):
-        raise ZooError("inputs contain NaN or infinity")
-    low, high = entry.family.input_range or (-np.inf, np.inf)
-    if x.min() < low or x.max() > high:
-        raise ZooError(f"inputs must lie in [{low}, {high}] as in training, not [{x.min():g}, {x.max():g}] "
-                       "(uint8 images: divide by 255)")
-    return x
+        return resolve.load_folder(candidate)
+    return resolve.load_folder(path(str(name_or_path)))
 
 
 def predict(name: str, x, model=None):
     """The outputs of entry `name` (its shipped model unless `model` is given) for inputs x, checked first."""
     entry = catalogue.get(name)
-    model = _model_for(entry, model)
-    x = check_inputs(entry, model, x)
+    model = resolve.model_for(entry, model)
+    x = resolve.check_inputs(entry, model, x)
     return model.predict(x, verbose=0, batch_size=1024)
 
 
@@ -243,7 +161,7 @@ def evaluate(name: str, model=None, data: str | Path | None = None, **options) -
     if unknown:
         takes = ", ".join(entry.family.eval_options) or "none"
         raise ZooError(f"{{option}} means nothing for {entry.name} (its evaluation options: {takes})", option=unknown[0])
-    return entry.family.evaluate(entry, _model_for(entry, model), **options)
+    return entry.family.evaluate(entry, resolve.model_for(entry, model), **options)
 
 
 def _generative(entry: Entry) -> None:
@@ -265,7 +183,7 @@ def sample(name: str, n: int = 64, seed: int = 0, model=None, out: str | Path | 
     _generative(entry)
     if out is not None:
         sample_files.validate_samples_path(Path(out), n, replace=force)  # before loading anything
-    keras_model = _model_for(entry, model)
+    keras_model = resolve.model_for(entry, model)
     draw = lambda start, size: entry.family.sample(entry, keras_model, start, size, seed)  # noqa: E731
     if out is None:
         return draw(0, n)
@@ -279,8 +197,8 @@ def plot(name: str, kind: str | None = None, out: str | Path | None = None, mode
     kind = entry.family.plot_kind(entry, kind)
     out = Path(out) if out is not None else Path(f"{entry.name}-{kind}.png")
     _new_file(out, ".png", force)
-    folder = _folder_for(entry, model)
-    keras_model = _cached_load(folder.resolve())
+    folder = resolve.folder_for(entry, model)
+    keras_model = resolve.cached_load(folder.resolve())
     entry.family.plot(entry, keras_model, artifacts.load_history(folder), kind, out)
     return out
 
@@ -307,7 +225,7 @@ def export(name: str, format: str, out: str | Path | None = None, model: str | P
         target = artifacts.check_destination(target, replace=force)
     else:
         _new_file(target, exporters.SUFFIXES[format], force)
-    folder = _folder_for(entry, model)
-    keras_model = _cached_load(folder.resolve())  # checksums verified and loaded in safe mode, whatever the format
+    folder = resolve.folder_for(entry, model)
+    keras_model = resolve.cached_load(folder.resolve())  # checksums verified and loaded in safe mode, whatever the format
     exporters.export(entry, keras_model, folder, format, target, replace=force)
     return target

@@ -1,0 +1,97 @@
+"""Which model a verb works on: an entry's shipped artifact, an artifact folder, or a Keras model in hand.
+
+Every one is checked to be the entry's own before anything runs (a folder's card must name the
+entry; a model zoo loaded carries the entry it came from), and inputs are checked against it.
+Folders are verified and loaded once per process and card, so verbs called in a loop stay fast.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from zoo import artifacts, catalogue
+from zoo.errors import ZooError
+from zoo.registry import Entry
+from zoo.tf_quiet import tensorflow
+
+
+def path(name: str) -> Path:
+    """The folder of entry `name`'s shipped artifact (model.keras, card.json, pictures; saved_model/ in a checkout)."""
+    entry = catalogue.get(name)
+    folder = artifacts.pretrained_dir(entry.name)
+    if not (folder / artifacts.CARD).exists():
+        raise ZooError(f"no shipped artifact for {entry.name!r}; train one with zoo.train({entry.name!r}) or `zoo train`")
+    return folder
+
+
+def load_folder(folder: Path):
+    tensorflow()
+    model = artifacts.load_keras(folder)
+    model._zoo_entry = artifacts.read_card(folder)["entry"]  # which entry it is: checked when handed to a verb
+    return model
+
+
+def folder_for(entry: Entry, model: str | Path | None) -> Path:
+    """The artifact folder a verb works on: `model` if given, else the shipped one; it must be this entry's."""
+    if model is None:
+        return path(entry.name)
+    folder = Path(model)
+    if not folder.exists():
+        raise ZooError(f"{folder}: no such model folder", option="model")
+    if not folder.is_dir():
+        raise ZooError(f"{folder}: a model is a folder holding {artifacts.CARD}, not a file", option="model")
+    holds = artifacts.read_card(folder)["entry"]
+    if holds != entry.name:
+        raise ZooError(f"{folder} holds an artifact of {holds!r}, not of {entry.name!r}", option="model")
+    return folder
+
+
+def model_for(entry: Entry, model):
+    """A Keras model of `entry`: `model` itself, or the verified model of a folder (None: the shipped one)."""
+    if model is None or isinstance(model, (str, Path)):
+        return cached_load(folder_for(entry, model).resolve())
+    tensorflow()
+    import keras
+
+    if not isinstance(model, keras.Model):
+        raise ZooError(f"model must be a Keras model or an artifact folder, not {type(model).__name__}", option="model")
+    holds = getattr(model, "_zoo_entry", None)
+    if holds is not None and holds != entry.name:
+        raise ZooError(f"that model is {holds!r}, not {entry.name!r}", option="model")
+    return model
+
+
+_CACHE: dict = {}
+
+
+def cached_load(folder: Path):
+    """Verified once per process and per card: predict and evaluate in a loop do not re-read the files."""
+    stamp = (folder / artifacts.CARD).stat()
+    key = (folder, stamp.st_mtime_ns, stamp.st_size)
+    if key not in _CACHE:
+        _CACHE.clear()  # one model at a time: the cache is for loops, not for memory
+        _CACHE[key] = load_folder(folder)
+    return _CACHE[key]
+
+
+def check_inputs(entry: Entry, model, x):
+    """x as float32 if it fits the model's input (batch first, values in the family's range), else a ZooError."""
+    import numpy as np
+
+    expected = entry.family.input_shape(entry, model)
+    want = ", ".join(map(str, ("n",) + expected))
+    try:
+        x = np.asarray(x)
+    except Exception as err:  # ragged lists and other non-arrays
+        raise ZooError(f"inputs must be an array of shape ({want}): {err}") from None
+    if x.dtype.kind not in "fiub":
+        raise ZooError(f"inputs must be numbers, not {x.dtype}")
+    if x.ndim != len(expected) + 1 or tuple(x.shape[1:]) != expected or x.shape[0] == 0:
+        raise ZooError(f"inputs must have shape ({want}) with n >= 1, not {x.shape}")
+    x = x.astype(np.float32)
+    if not np.all(np.isfinite(x)):
+        raise ZooError("inputs contain NaN or infinity")
+    low, high = entry.family.input_range or (-np.inf, np.inf)
+    if x.min() < low or x.max() > high:
+        raise ZooError(f"inputs must lie in [{low}, {high}] as in training, not [{x.min():g}, {x.max():g}] "
+                       "(uint8 images: divide by 255)")
+    return x
