@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+import zoo
 from zoo.cli import main
 
 ZOO = shutil.which("zoo") or os.path.join(os.path.dirname(sys.executable), "zoo")
@@ -62,7 +63,15 @@ def test_train_eval_plot_export_round_trip(runner, tmp_path):
     assert result.exit_code == 0 and (tmp_path / "h.png").stat().st_size > 10_000
     for fmt, target in [("keras", tmp_path / "m.keras"), ("saved_model", tmp_path / "sm")]:
         result = runner.invoke(main, ["export", "encoder-4-2-4", "--model", str(out), "--format", fmt, "--out", str(target)])
-        assert result.exit_code == 0, result.output and target.exists()
+        assert result.exit_code == 0, result.output
+        assert target.exists()
+    assert (tmp_path / "m.keras").read_bytes() == (out / "model.keras").read_bytes()  # the verified file, unchanged
+    import tensorflow as tf
+
+    served = tf.saved_model.load(str(tmp_path / "sm" / "saved_model")).serve(tf.eye(4))
+    import numpy as np
+
+    np.testing.assert_allclose(np.asarray(served), np.asarray(zoo.load(out)(np.eye(4, dtype="float32"))), rtol=1e-5)
 
 
 def test_tensorboard_logs_are_written(runner, tmp_path):
