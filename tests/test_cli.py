@@ -68,7 +68,8 @@ def test_train_eval_plot_export_round_trip(runner, tmp_path):
     assert (tmp_path / "m.keras").read_bytes() == (out / "model.keras").read_bytes()  # the verified file, unchanged
     import tensorflow as tf
 
-    served = tf.saved_model.load(str(tmp_path / "sm" / "saved_model")).serve(tf.eye(4))
+    loaded = tf.saved_model.load(str(tmp_path / "sm" / "saved_model"))  # keep it: it owns the variables
+    served = loaded.serve(tf.eye(4))
     import numpy as np
 
     np.testing.assert_allclose(np.asarray(served), np.asarray(zoo.load(out)(np.eye(4, dtype="float32"))), rtol=1e-5)
