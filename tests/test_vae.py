@@ -15,7 +15,7 @@ from zoo import get
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from zoo.evaluation.vae import importance_sample, test_images  # noqa: E402
+from zoo.evaluation.vae import importance_sample, test_images as observed_test_set  # noqa: E402  (not collected as a test)
 
 FAMILY = zoo.get("vae").family
 
@@ -86,7 +86,7 @@ def test_importance_sampling_is_exact_when_q_is_the_prior_and_the_decoder_ignore
     logits_layer = model.decoder.get_layer("logits")
     bias = logits_layer.get_weights()[1]
     logits_layer.set_weights([np.zeros_like(logits_layer.get_weights()[0]), bias])
-    x, _ = test_images(get("vae-2d"))
+    x, _ = observed_test_set(get("vae-2d"))
     x = x[:37]
     exact = np.sum(x * bias - np.logaddexp(0, bias), axis=1)
     log_px_mean, log_px = importance_sample(model, x, k=7, samples_per_call=24)  # chunk 3: 3 + 3 + 1 of 3
@@ -114,10 +114,10 @@ def test_evaluate_rejects_a_bad_k(trained):
 
 def test_samples_are_reproducible_and_batched(trained):
     entry, model, _ = trained
-    a = draw(entry, model, 1001, seed=5)  # more than one block of 1000
-    b = draw(entry, model, 1001, seed=5)
+    a = draw(entry, model, 1005, seed=5)  # more than one block of 1000
+    b = draw(entry, model, 1005, seed=5)
     c = draw(entry, model, 16, seed=6)
-    assert a.shape == (1001, 784) and a.dtype == np.float32
+    assert a.shape == (1005, 784) and a.dtype == np.float32
     assert np.array_equal(a, b)
     assert 0.0 <= a.min() and a.max() <= 1.0
     assert not np.allclose(a[:16], c)
@@ -172,3 +172,183 @@ def test_every_plot_kind_draws(trained, tmp_path, kind):
     entry, model, history = trained
     path = FAMILY.plot(entry, model, history, kind, tmp_path / f"{kind}.png")
     assert path.stat().st_size > 1000
+
+
+# ----------------------------------------------------------------- the three output distributions, IWAE, faces
+
+from zoo.evaluation.vae import observe_test  # noqa: E402
+from zoo.layers.vae import VAE, mlp_decoder, mlp_encoder  # noqa: E402
+
+LATENT, PIXELS, LEVELS = 3, 6, 4
+KL_OF_A_POINT = 0.5 * LATENT * (math.exp(-30.0) - 1.0 + 30.0)  # q(z|x) = N(0, e^-30): KL(q || N(0, I)) by hand
+
+
+def constant_vae(likelihood, bias, log_scale=None, samples=1):
+    """A VAE whose q(z|x) is (almost) the point z = 0 and whose decoder ignores z: every weight zero, the
+    encoder's log-variance bias -30 and the decoder's output bias `bias`, so the loss is known by hand."""
+    levels = LEVELS if likelihood == "categorical" else 0
+    model = VAE(mlp_encoder(PIXELS, (5,), LATENT, "tanh"), mlp_decoder(LATENT, (5,), PIXELS, "tanh", levels=levels),
+                likelihood=likelihood, levels=levels, samples=samples)
+    model(np.zeros((1, PIXELS), np.float32))
+    for layer in model.encoder.layers + model.decoder.layers:
+        if layer.weights:
+            layer.set_weights([np.zeros_like(w) for w in layer.get_weights()])
+    model.encoder.get_layer("z_log_var").bias.assign(np.full(LATENT, -30.0, np.float32))
+    model.decoder.get_layer("logits").bias.assign(np.asarray(bias, np.float32).reshape(-1))
+    if log_scale is not None:
+        model.log_scale.assign(np.asarray(log_scale, np.float32))
+    return model
+
+
+def loss_of(model, x):
+    return float(model.losses_of(tf.constant(x, tf.float32), training=False)[0])
+
+
+def test_bernoulli_loss_is_the_bernoulli_nll():
+    logits = np.array([-2.0, -0.5, 0.0, 0.3, 1.0, 4.0])
+    x = np.array([[0, 1, 1, 0, 1, 1], [1, 0, 0, 0, 1, 0]], np.float32)
+    p = 1 / (1 + np.exp(-logits))
+    nll = -np.sum(x * np.log(p) + (1 - x) * np.log(1 - p), axis=1)
+    model = constant_vae("bernoulli", logits)
+    assert loss_of(model, x) == pytest.approx(nll.mean() + KL_OF_A_POINT, rel=1e-5)
+    # the family's loss (what the zoo loop minimises): binary pixels pass the binarisation unchanged
+    family_loss = FAMILY.loss(get("vae"))(model, tf.constant(x), tf.constant(x), True)
+    assert float(family_loss) == pytest.approx(nll.mean() + KL_OF_A_POINT, rel=1e-5)
+
+
+def test_gaussian_loss_is_the_gaussian_nll_with_its_per_pixel_variance():
+    logits = np.array([-1.0, 0.0, 0.5, 1.0, -3.0, 2.0])
+    log_sigma = np.array([-2.0, -1.0, 0.0, -0.5, -4.0, -1.5])
+    x = np.array([[0.1, 0.5, 0.9, 0.7, 0.02, 0.95], [0.0, 0.3, 0.2, 1.0, 0.5, 0.6]], np.float32)
+    mean, sigma = 1 / (1 + np.exp(-logits)), np.exp(log_sigma)
+    density = np.exp(-0.5 * ((x - mean) / sigma) ** 2) / (sigma * np.sqrt(2 * np.pi))  # the normal density, by hand
+    nll = -np.sum(np.log(density), axis=1)
+    assert loss_of(constant_vae("gaussian", logits, log_sigma), x) == pytest.approx(nll.mean() + KL_OF_A_POINT, rel=1e-5)
+
+
+def test_categorical_loss_is_the_softmax_nll_of_the_levels():
+    logits = np.random.default_rng(0).normal(size=(PIXELS, LEVELS))
+    levels = np.array([[0, 1, 2, 3, 3, 0], [2, 2, 1, 0, 3, 1]])
+    probabilities = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)  # softmax, the Boltzmann distribution
+    nll = -np.log(probabilities[np.arange(PIXELS), levels]).sum(axis=1)
+    model = constant_vae("categorical", logits)
+    assert loss_of(model, levels / (LEVELS - 1)) == pytest.approx(nll.mean() + KL_OF_A_POINT, rel=1e-5)
+    # the family's loss quantises intensities first: 8-bit value v is level floor(v * K / 256)
+    pixels = (levels * (256 // LEVELS) + 7) / 255.0
+    family_loss = FAMILY.loss(get("vae-categorical"))(model, tf.constant(pixels, tf.float32), None, True)
+    assert float(family_loss) == pytest.approx(nll.mean() + KL_OF_A_POINT, rel=1e-5)
+    # and the mean of p(x|z) is the expected level, scaled to [0, 1]
+    expected = (probabilities * np.arange(LEVELS)).sum(axis=1) / (LEVELS - 1)
+    np.testing.assert_allclose(np.asarray(model(pixels))[0], expected, rtol=1e-5)
+
+
+def test_dequantisation_is_uniform_within_each_8_bit_bin_and_fresh_each_use():
+    model = constant_vae("gaussian", np.zeros(PIXELS))
+    pixels = tf.constant(np.tile(np.array([0, 1, 17, 128, 254, 255]) / 255.0, (2000, 1)), tf.float32)
+    a, b = model.observe(pixels).numpy(), model.observe(pixels).numpy()
+    low = np.round(pixels.numpy() * 255) / 256
+    assert np.all(a >= low) and np.all(a < low + 1 / 256)
+    assert abs((a - low).mean() * 256 - 0.5) < 0.01          # u ~ U[0, 1): mean 1/2 of a bin
+    assert not np.array_equal(a, b)
+    fixed = observe_test(get("vae-gaussian"), pixels.numpy()[:4])  # the test set's one fixed draw
+    np.testing.assert_array_equal(fixed, observe_test(get("vae-gaussian"), pixels.numpy()[:4]))
+
+
+@pytest.mark.parametrize("name", ["vae-gaussian", "vae-categorical"])
+def test_importance_sampling_is_exact_for_the_other_decoders_too(name):
+    """Decoder ignoring z and q = p(z): every importance weight is p(x), so the estimate equals log p(x);
+    the Gaussian's NLL is reported on the 8-bit scale (+ D log 256) and in bits per dimension."""
+    entry = get(name)
+    likelihood = entry.params["likelihood"]
+    model = constant_vae(likelihood, np.zeros(PIXELS * (LEVELS if likelihood == "categorical" else 1)),
+                         log_scale=np.full(PIXELS, -1.0) if likelihood == "gaussian" else None)
+    model.encoder.get_layer("z_log_var").bias.assign(np.zeros(LATENT, np.float32))  # q(z|x) = N(0, I) = p(z)
+    x = np.random.default_rng(1).random((9, PIXELS)).astype(np.float32)
+    x = observe_test(entry, x) if likelihood == "categorical" else x
+    exact = np.asarray(model.log_px(tf.constant(x), model.decoder(np.zeros((9, LATENT), np.float32))))
+    _, log_px = importance_sample(model, x, k=7, samples_per_call=24)
+    np.testing.assert_allclose(log_px, exact, rtol=1e-5)
+    if likelihood == "categorical":
+        np.testing.assert_allclose(exact, PIXELS * np.log(1 / LEVELS), rtol=1e-5)  # uniform over K levels
+
+
+def test_the_importance_weighted_bound_lies_between_the_elbo_and_the_likelihood(trained):
+    """Burda et al.: ELBO <= IWAE_k bound <= log p(x); when q(z|x) = p(z) and the decoder ignores z, all are equal."""
+    _, model, _ = trained
+    x = tf.constant(observed_test_set(get("vae-2d"))[0][:500])
+    iwae = VAE(model.encoder, model.decoder, samples=50)
+    elbo_loss = np.mean([float(model.losses_of(x, training=False)[0]) for _ in range(4)])
+    iwae_loss = float(iwae.losses_of(x, training=False)[0])
+    nll = -importance_sample(model, x.numpy(), k=1000)[1].mean()
+    assert nll - 0.5 < iwae_loss < elbo_loss - 0.1
+    flat = np.array([-1.0, 0.5, 2.0, 0.0, 1.0, -2.0])
+    xs = np.array([[0, 1, 1, 0, 1, 0]], np.float32)
+    losses = []
+    for samples in (1, 5):
+        model = constant_vae("bernoulli", flat, samples=samples)
+        model.encoder.get_layer("z_log_var").bias.assign(np.zeros(LATENT, np.float32))  # q(z|x) = N(0, I) = p(z)
+        losses.append(loss_of(model, xs))
+    assert losses[0] == pytest.approx(losses[1], rel=1e-5)
+    assert losses[0] == pytest.approx(np.sum(np.logaddexp(0, flat) - xs * flat), rel=1e-5)
+
+
+@pytest.mark.parametrize("likelihood", ["gaussian", "categorical"])
+def test_other_decoders_survive_keras_safe_mode_and_sample_in_any_batching(likelihood, tmp_path):
+    import zoo.keras_objects  # noqa: F401
+
+    model = constant_vae(likelihood, np.random.default_rng(2).normal(size=PIXELS * (LEVELS if likelihood == "categorical" else 1)),
+                         log_scale=np.full(PIXELS, -2.0) if likelihood == "gaussian" else None, samples=3)
+    model.save(tmp_path / "m.keras")
+    loaded = keras.saving.load_model(tmp_path / "m.keras", safe_mode=True)
+    assert (loaded.likelihood, loaded.levels, loaded.samples) == (model.likelihood, model.levels, 3)
+    x = np.random.default_rng(3).random((5, PIXELS)).astype(np.float32)
+    np.testing.assert_allclose(np.asarray(loaded(x)), np.asarray(model(x)), atol=1e-6)
+    entry = get(f"vae-{likelihood}")
+    a = FAMILY.sample(entry, loaded, 0, 12, 4)
+    assert a.shape == (12, PIXELS) and 0 <= a.min() and a.max() <= 1
+    np.testing.assert_array_equal(FAMILY.sample(entry, loaded, 5, 4, 4), a[5:9])
+
+
+def test_the_shipped_bernoulli_artifacts_keep_their_form():
+    """The older .keras files (no likelihood in their config) load as Bernoulli VAEs with exactly their weights."""
+    model = zoo.load("vae-2d")
+    assert (model.likelihood, model.levels, model.samples) == ("bernoulli", 0, 1)
+    assert "likelihood" not in model.get_config()
+    assert model.count_params() == 784 * 200 + 200 + 200 * 200 + 200 + 2 * (200 * 2 + 2) + 2 * 200 + 200 \
+        + 200 * 200 + 200 + 200 * 784 + 784 + 1
+
+
+def test_kl_per_dimension_adds_up_to_the_kl_and_marks_the_active_units(trained):
+    from zoo.evaluation.vae import activity, kl_per_dimension
+
+    entry, model, _ = trained
+    metrics = FAMILY.evaluate(entry, model, k=1, n=200)
+    x = observed_test_set(entry)[0][:200]
+    per_dimension = kl_per_dimension(model, x)
+    assert per_dimension.shape == (200, 2) and np.all(per_dimension >= 0)
+    assert per_dimension.sum(axis=1).mean() == pytest.approx(metrics["kl"], rel=1e-9)
+    assert int((activity(model, x) > 0.01).sum()) == metrics["active_units"]
+
+
+def test_faces_are_28_by_28_8_bit_rows_held_out_every_fifth():
+    from zoo.models.vae_faces import face_vectors
+
+    faces = face_vectors()
+    assert faces.x_train.shape == (80, 784) and faces.x_test.shape == (20, 784)
+    values = np.concatenate([faces.x_train, faces.x_test]) * 255
+    np.testing.assert_allclose(values, np.round(values), atol=1e-3)
+    assert 0.2 < faces.x_train.mean() < 0.8 and faces.x_train.std() > 0.1
+
+
+def test_faces_without_scikit_image_name_the_extra(monkeypatch):
+    from zoo.models import vae_faces
+
+    monkeypatch.setitem(sys.modules, "skimage.data", None)  # import skimage.data now raises ImportError
+    with pytest.raises(zoo.ZooError, match=r"pip install 'zoo\[faces\]'"):
+        vae_faces._skimage_faces()
+
+
+def test_a_face_set_is_named_through_tensorflow_datasets():
+    entry = get("vae-faces-lfw")
+    assert entry.dataset == "lfw" and not entry.catalogue and entry.recipe == get("vae-faces").recipe
+    assert "vae-faces-lfw" not in zoo.list_models()
