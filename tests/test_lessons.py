@@ -130,3 +130,24 @@ def test_the_depth_table_reaches_110_layers_and_its_gradient_reaches_the_first()
     assert len(mlp.kernels(model)) == 110
     summary = mlp.gradient_summary(entry, model)
     assert summary["grad_norm_first"] > 0 and summary["grad_ratio_first_last"] > 1e-2  # the skips carry it down
+
+
+@pytest.mark.parametrize("kind", ["accuracy", "connections"])
+def test_network2_plots_are_written(kind, tmp_path):
+    from zoo.training import History
+
+    entry = get("mlp-l1-784-30-10")
+    history = History(loss=[1.0, 0.5], snapshot_epochs=[1, 2], snapshots=[np.array([0.8, 0.7, 0.7]), np.array([0.9, 0.8, 0.8])])
+    out = entry.family.plot(entry, zoo.build(entry.name), history, kind, tmp_path / f"{kind}.png")
+    assert out.stat().st_size > 10_000
+
+
+def test_overfitting_runs_follow_training_and_test_accuracy(tmp_path):
+    from zoo.plots.network2 import overfitting
+
+    entry = get("mlp-overfit-1000").with_options(epochs=20)
+    runs = measure.accuracy_runs(entry, None, {"plain": {}, "dropout": {"dropout": 0.5}})
+    epochs, snaps = runs["plain"]
+    assert list(epochs) == [10, 20] and snaps.shape == (2, 3)
+    assert snaps[-1, 0] > snaps[-1, 2] + 0.05  # 1,000 images: training accuracy runs ahead of test accuracy
+    assert overfitting(runs, entry.name, tmp_path / "o.png").stat().st_size > 10_000
