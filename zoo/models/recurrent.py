@@ -26,10 +26,11 @@ from __future__ import annotations
 import numpy as np
 
 from zoo import data
+from zoo.errors import ZooError
 from zoo.evaluation import recurrent as measure
 from zoo.family import Family, TrainData
 from zoo.plots import recurrent as pictures
-from zoo.registry import Recipe, register
+from zoo.registry import Entry, Recipe, register, register_pattern
 
 ADDING = ("Hochreiter & Schmidhuber 1997, Long Short-Term Memory (the adding problem); Le, Jaitly & Hinton 2015; "
           "Arjovsky, Shah & Bengio 2016 (its modern form)")
@@ -118,38 +119,74 @@ FAMILY = Family(
     docs=lambda cards: measure.docs(cards),
 )
 
-# Sizes and budgets, measured on 2 CPU cores: see the notes of each recipe.
+# Sizes and budgets, measured on 2 CPU cores (seconds per epoch at T = 200: about 10 for the LSTM, 2 for the RNN).
 UNITS = 64
-LENGTHS = {10: 10, 50: 20, 200: 30}  # length T -> epochs
+LENGTHS = (10, 25, 50, 100, 200)  # the shipped lengths; any other is built on demand (adding-lstm-T)
 SEQUENCES = 10_000
+SOLVED = 1e-3  # training stops once an epoch's training MSE is below this: the task is solved
 
 
-def adding_recipe(epochs: int) -> Recipe:
-    return Recipe(optimizer="adam", learning_rate=3e-3, batch_size=32, epochs=epochs, loss="mse", seed=0, chunk=1,
-                  extras={"sequences": SEQUENCES, "optimizer_args": {"clipnorm": 1.0}},
+def epochs_for(length: int) -> int:
+    """The cap on epochs: an LSTM sits on the baseline's plateau longer the longer the sequences (measured:
+    it left it after 7 epochs at T = 100 and 13 at T = 200), so the cap grows with T."""
+    return 10 + length // 10
+
+
+def adding_recipe(length: int) -> Recipe:
+    return Recipe(optimizer="adam", learning_rate=3e-3, batch_size=32, epochs=epochs_for(length), loss="mse", seed=0,
+                  chunk=1, stop_below=SOLVED, extras={"sequences": SEQUENCES, "optimizer_args": {"clipnorm": 1.0}},
                   notes={"data": f"{SEQUENCES:,} training sequences drawn once from the run's seed; "
                                  f"{TEST_SEQUENCES:,} test sequences from a fixed seed",
-                         "same": "the RNN and the LSTM of one length share units, recipe and data"})
+                         "same": "the RNN and the LSTM of one length share units, recipe and data",
+                         "stop": f"training stops early once an epoch's training MSE is below {SOLVED}"})
+
+
+def expected_for(cell: str, length: int) -> dict:
+    """What the lecture claims: the LSTM solves every length; the RNN learns the shortest (measured: test MSE
+    0.003-0.006 at T = 10) and sits on the baseline from T = 50 on (measured: 0.17 at T = 50). In between
+    (T = 25) it partly learns (measured: 0.012 after 12 epochs): nothing is claimed there."""
+    if cell == "lstm":
+        return {"test_mse": ("<=", 0.01)}
+    if length <= 10:
+        return {"test_mse": ("<=", 0.05)}
+    return {"mse_vs_baseline": (">=", 0.9)} if length >= 50 else {}
+
+
+def adding_fields(cell: str, length: int, catalogue: bool = True) -> dict:
+    what = {"rnn": "a plain tanh RNN (keras.layers.SimpleRNN)", "lstm": "an LSTM (keras.layers.LSTM)"}[cell]
+    return dict(family=FAMILY, dataset=f"adding-{length}", task="regress", reference=ADDING,
+                description=f"the adding problem over {length} steps, {what} of {UNITS} units",
+                recipe=adding_recipe(length), expected=expected_for(cell, length), headline="test_mse",
+                anchor="Hochreiter & Schmidhuber 1997: LSTM solves the adding problem; trivial baseline MSE 0.167",
+                params={"cell": cell, "units": UNITS, "length": length}, catalogue=catalogue)
 
 
 def adding(cell: str, units: int, length: int):
     return build_adding(cell, units, length)
 
 
-for _length, _epochs in LENGTHS.items():
-    for _cell, _what in (("rnn", "a plain tanh RNN (keras.layers.SimpleRNN)"), ("lstm", "an LSTM (keras.layers.LSTM)")):
-        solves = _cell == "lstm" or _length <= 10
-        register(f"adding-{_cell}-{_length}", family=FAMILY, dataset=f"adding-{_length}", task="regress",
-                 description=f"the adding problem over {_length} steps, {_what} of {UNITS} units",
-                 reference=ADDING, recipe=adding_recipe(_epochs),
-                 expected={"test_mse": ("<=", 0.05)} if solves else {"mse_vs_baseline": (">=", 0.9)},
-                 headline="test_mse",
-                 anchor="Hochreiter & Schmidhuber 1997: LSTM solves the adding problem; trivial baseline MSE 0.167",
-                 params={"cell": _cell, "units": UNITS, "length": _length})(adding)
+for _length in LENGTHS:  # stacked by hand: the table reads RNN then LSTM at each length
+    for _cell in ("rnn", "lstm"):
+        register(f"adding-{_cell}-{_length}", **adding_fields(_cell, _length))(adding)
 
 
-ROWS_RECIPE = Recipe(optimizer="adam", learning_rate=1e-3, batch_size=128, epochs=10, loss="categorical_crossentropy",
-                     seed=0, chunk=1, extras={"optimizer_args": {"clipnorm": 1.0}})
+def _on_demand(match) -> Entry:
+    cell, length = match.group(1), int(match.group(2))
+    if not 2 <= length <= 10_000:
+        raise ZooError(f"adding-{cell}-{length}: the length must be between 2 and 10,000 steps")
+    return Entry(name=match.group(0), builder=adding, **adding_fields(cell, length, catalogue=False))
+
+
+register_pattern(r"adding-(rnn|lstm)-(\d+)", "adding-lstm-T", _on_demand)
+
+
+ROWS_EPOCHS = 12
+# measured at a constant Adam 1e-3: 98.3-98.5% from epoch 6 on, see-sawing; a cosine decay to zero settles it
+ROWS_RECIPE = Recipe(optimizer="adam", learning_rate=2e-3, batch_size=128, epochs=ROWS_EPOCHS,
+                     loss="categorical_crossentropy", seed=0, chunk=1,
+                     extras={"optimizer_args": {"clipnorm": 1.0, "learning_rate": {
+                         "module": "keras.optimizers.schedules", "class_name": "CosineDecay",
+                         "config": {"initial_learning_rate": 2e-3, "decay_steps": ROWS_EPOCHS * (60_000 // 128)}}}})
 
 
 @register("lstm-mnist-rows", family=FAMILY, description="MNIST read row by row: 28 steps of 28 pixels into an LSTM "

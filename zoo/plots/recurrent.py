@@ -7,19 +7,19 @@ from zoo.errors import ZooError
 from zoo.plots.common import count_axis, plain_log_axis, pyplot, save
 
 
-def _heatmap(ax, values: np.ndarray, label: str, cmap: str, limits=None) -> None:
+def _heatmap(ax, values: np.ndarray, label: str, cmap: str, limits=None, rows: str = "unit") -> None:
     """values (steps, units) as units down, time across."""
     low, high = limits if limits is not None else (-np.abs(values).max(), np.abs(values).max())
     image = ax.imshow(values.T, aspect="auto", cmap=cmap, vmin=low, vmax=high, interpolation="nearest")
-    ax.set_ylabel(f"{label}\nunit")
+    ax.set_ylabel(f"{label}\n{rows}")
     ax.figure.colorbar(image, ax=ax, pad=0.01, fraction=0.03)
 
 
 def _gradient_axis(ax, curves: dict) -> None:
     for label, curve in curves.items():
-        steps = np.arange(1, len(curve) + 1)
+        steps = np.arange(len(curve))
         ax.plot(steps, np.maximum(curve, 1e-30), "--" if "initialisation" in label else "-", lw=1.3, label=label)
-    ax.set(yscale="log", xlabel="time step t", ylabel="mean ||dL/dx_t||")
+    ax.set(yscale="log", xlabel="time step t (0: the first)", ylabel="mean ||dL/dx_t||")
     count_axis(ax.xaxis)
     plain_log_axis(ax.yaxis)
     ax.legend(fontsize=7)
@@ -45,7 +45,7 @@ def through_time(sequence: np.ndarray, states: dict, curves: dict, title: str, o
         ax.set(xlim=(-0.5, steps - 0.5), ylim=(0, 1), ylabel="input")
         ax.legend(fontsize=7, loc="upper right")
     else:  # an image read row by row: the rows, left to right
-        _heatmap(ax, sequence, "input", "Greys", (0, 1))
+        _heatmap(ax, sequence, "input", "Greys", (0, 1), rows="pixel")
     ax.set_title(f"{title}: one test sequence through time")
     for ax, (name, values) in zip(axes[1:], states.items()):
         gate = "gate" in name
