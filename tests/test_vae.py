@@ -183,11 +183,11 @@ LATENT, PIXELS, LEVELS = 3, 6, 4
 KL_OF_A_POINT = 0.5 * LATENT * (math.exp(-30.0) - 1.0 + 30.0)  # q(z|x) = N(0, e^-30): KL(q || N(0, I)) by hand
 
 
-def constant_vae(likelihood, bias, log_scale=None, samples=1):
+def constant_vae(likelihood, bias, log_scale=None, samples=1, outputs=PIXELS):
     """A VAE whose q(z|x) is (almost) the point z = 0 and whose decoder ignores z: every weight zero, the
     encoder's log-variance bias -30 and the decoder's output bias `bias`, so the loss is known by hand."""
     levels = LEVELS if likelihood == "categorical" else 0
-    model = VAE(mlp_encoder(PIXELS, (5,), LATENT, "tanh"), mlp_decoder(LATENT, (5,), PIXELS, "tanh", levels=levels),
+    model = VAE(mlp_encoder(PIXELS, (5,), LATENT, "tanh"), mlp_decoder(LATENT, (5,), outputs, "tanh", levels=levels),
                 likelihood=likelihood, levels=levels, samples=samples)
     model(np.zeros((1, PIXELS), np.float32))
     for layer in model.encoder.layers + model.decoder.layers:
@@ -216,7 +216,7 @@ def test_bernoulli_loss_is_the_bernoulli_nll():
     assert float(family_loss) == pytest.approx(nll.mean() + KL_OF_A_POINT, rel=1e-5)
 
 
-def test_gaussian_loss_is_the_gaussian_nll_with_its_per_pixel_variance():
+def test_gaussian_loss_with_one_shared_variance_per_pixel_is_the_gaussian_nll():
     logits = np.array([-1.0, 0.0, 0.5, 1.0, -3.0, 2.0])
     log_sigma = np.array([-2.0, -1.0, 0.0, -0.5, -4.0, -1.5])
     x = np.array([[0.1, 0.5, 0.9, 0.7, 0.02, 0.95], [0.0, 0.3, 0.2, 1.0, 0.5, 0.6]], np.float32)
@@ -224,6 +224,25 @@ def test_gaussian_loss_is_the_gaussian_nll_with_its_per_pixel_variance():
     density = np.exp(-0.5 * ((x - mean) / sigma) ** 2) / (sigma * np.sqrt(2 * np.pi))  # the normal density, by hand
     nll = -np.sum(np.log(density), axis=1)
     assert loss_of(constant_vae("gaussian", logits, log_sigma), x) == pytest.approx(nll.mean() + KL_OF_A_POINT, rel=1e-5)
+
+
+def test_gaussian_loss_with_the_decoders_variance_is_the_gaussian_nll():
+    """vae-gaussian's form: the decoder gives 2 d outputs, mean logits then raw log sigmas, the latter kept
+    softly above the dequantisation noise's spread: log sigma = floor + softplus(raw - floor)."""
+    from zoo.layers.vae import LOG_SCALE_FLOOR
+
+    logits = np.array([-1.0, 0.0, 0.5, 1.0, -3.0, 2.0])
+    raw = np.array([-2.0, -1.0, 0.0, -0.5, -9.0, -6.0])
+    x = np.array([[0.1, 0.5, 0.9, 0.7, 0.02, 0.95], [0.0, 0.3, 0.2, 1.0, 0.05, 0.6]], np.float32)
+    assert LOG_SCALE_FLOOR == pytest.approx(-np.log(256 * np.sqrt(12)))
+    sigma = np.exp(LOG_SCALE_FLOOR + np.log1p(np.exp(raw - LOG_SCALE_FLOOR)))
+    mean = 1 / (1 + np.exp(-logits))
+    nll = -np.sum(-0.5 * ((x - mean) / sigma) ** 2 - np.log(sigma * np.sqrt(2 * np.pi)), axis=1)
+    model = constant_vae("gaussian", np.concatenate([logits, raw]), outputs=2 * PIXELS)
+    assert model.decoder_scale and not hasattr(model, "log_scale")
+    assert loss_of(model, x) == pytest.approx(nll.mean() + KL_OF_A_POINT, rel=1e-5)
+    np.testing.assert_allclose(np.asarray(model(x))[0], mean, rtol=1e-6)  # the mean of p(x|z): the first half
+    assert get("vae-gaussian").build().decoder.output.shape[-1] == 2 * 784
 
 
 def test_categorical_loss_is_the_softmax_nll_of_the_levels():

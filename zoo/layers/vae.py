@@ -3,8 +3,9 @@
 An encoder gives the mean and log-variance of q(z|x); z = mean + sigma * eps (reparameterised); the
 decoder gives the parameters of p(x|z), one of the lecture's three output distributions:
 - "bernoulli" (cross-entropy): 784 logits; pixels binarised afresh every time an image is used;
-- "gaussian" (squared error): 784 mean logits (mean = sigmoid) and a learned per-pixel log-scale held
-  by the model (shared by all images: see zoo.models.vae for why), on uniformly dequantised pixels;
+- "gaussian" (squared error): 784 mean logits (mean = sigmoid) and 784 log-scales from the decoder (or,
+  with a d-wide decoder, one log-scale per pixel held by the model, shared by all images; zoo.models.vae
+  says which the entries use and why), on uniformly dequantised pixels;
 - "categorical" (softmax, the Boltzmann case): 784 x `levels` logits over the quantised intensities.
 The loss is the negative ELBO per image (`samples` = 1), or Burda et al.'s k-sample importance-weighted
 bound (`samples` = k > 1), averaged over the batch.
@@ -23,6 +24,9 @@ from keras import ops
 
 LIKELIHOODS = ("bernoulli", "gaussian", "categorical")
 HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
+# sigma >= (softly) the standard deviation of the dequantisation noise, 1 / (256 sqrt 12): the decoder cannot
+# know the noise, and a Gaussian narrower than it fits it worse on average, so lower only invites instability
+LOG_SCALE_FLOOR = -math.log(256 * math.sqrt(12))
 
 
 def _dense_stack(h, hidden: tuple, activation: str):
@@ -84,8 +88,11 @@ class VAE(keras.Model):
         # bumps it, so each step sees fresh noise in-graph. Chosen over keras.random.SeedGenerator, whose
         # [2]-vector state made the XLA-compiled training loop about 6x slower on CPU (TF 2.21).
         self.draws = self.add_weight(shape=(), dtype="int64", initializer="zeros", trainable=False, name="draws")
-        if likelihood == "gaussian":  # log sigma per pixel, shared by all images (created only here: the
-            # Bernoulli artifacts keep exactly their weights)
+        # Gaussian: the decoder gives 2 d outputs (mean logits, then log sigma per pixel and image), or d mean
+        # logits and the model holds one log sigma per pixel shared by all images (created only then: the
+        # Bernoulli artifacts keep exactly their weights)
+        self.decoder_scale = likelihood == "gaussian" and int(decoder.outputs[0].shape[-1]) == 2 * self.data_dim
+        if likelihood == "gaussian" and not self.decoder_scale:
             self.log_scale = self.add_weight(shape=(self.data_dim,), initializer="zeros", name="log_scale")
         self.loss_tracker = keras.metrics.Mean(name="loss")
         self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction")
@@ -104,7 +111,13 @@ class VAE(keras.Model):
         if self.likelihood == "categorical":
             grid = ops.arange(self.levels, dtype=out.dtype) / (self.levels - 1)
             return ops.sum(ops.softmax(out, axis=-1) * grid, axis=-1)
-        return ops.sigmoid(out)
+        return ops.sigmoid(out[..., :self.data_dim] if self.decoder_scale else out)
+
+    def gaussian_log_scale(self, out):
+        """log sigma: the decoder's, kept softly above LOG_SCALE_FLOOR, or the shared per-pixel weight."""
+        if self.decoder_scale:
+            return LOG_SCALE_FLOOR + ops.softplus(out[..., self.data_dim:] - LOG_SCALE_FLOOR)
+        return ops.cast(self.log_scale, out.dtype)
 
     def log_px(self, x, out):
         """log p(x|z) per image, summed over pixels; x in the likelihood's own terms (binary pixels,
@@ -112,7 +125,7 @@ class VAE(keras.Model):
         if self.likelihood == "bernoulli":  # -BCE with logits: x*l - softplus(l)
             return ops.sum(x * out - ops.softplus(out), axis=-1)
         if self.likelihood == "gaussian":
-            mean, log_scale = ops.sigmoid(out), ops.cast(self.log_scale, out.dtype)
+            mean, log_scale = ops.sigmoid(out[..., :self.data_dim]), self.gaussian_log_scale(out)
             return ops.sum(-HALF_LOG_2PI - log_scale - 0.5 * ops.square((x - mean) * ops.exp(-log_scale)), axis=-1)
         index = ops.cast(ops.round(x * (self.levels - 1)), "int32")
         return ops.sum(ops.sum(ops.log_softmax(out, axis=-1) * ops.one_hot(index, self.levels, dtype=out.dtype), axis=-1), axis=-1)
