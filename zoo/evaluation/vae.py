@@ -117,16 +117,20 @@ def check(entry, model, card: dict) -> list[str]:
     - NLL_50 must meet the entry's bound (<= 90): if even the looser estimate meets it, the card's does;
     - NLL_50 must lie between the card's NLL - 0.15 (the card cannot beat the k=50 figure by more
       than the Monte-Carlo noise, ~0.05 nats over 10,000 images) and the card's NLL + 3 (the k=50 to
-      k=5000 gap of a one-layer VAE is about 1 nat; a bigger gap means the card is not this model's);
+      k=5000 gap of a one-layer Bernoulli VAE is about 1 nat; a bigger gap means the card is not this model's).
+      A recipe may widen that + 3 by extras["check_slack"]: a Gaussian decoder's weights are far more peaked
+      (measured: k = 50 lay 22 nats above k = 1000 for vae-gaussian with one sigma per pixel), and then the
+      exact KL, the active units and the ELBO are what pin the artifact to its card;
     - KL (analytic, deterministic) within 1e-3 relative, active units exactly, and the ELBO (the
       mean over samples of log p(x|z) minus KL: unbiased for any k, 500,000 samples here) within 0.15.
     """
     metrics = card.get("metrics", {})
     again = evaluate(entry, model, k=CHECK_K)
     problems = entry.meets(again)
-    if "nll" in metrics and not metrics["nll"] - 0.15 <= again["nll"] <= metrics["nll"] + 3.0:
+    slack = entry.recipe.extras.get("check_slack", 3.0)
+    if "nll" in metrics and not metrics["nll"] - 0.15 <= again["nll"] <= metrics["nll"] + slack:
         problems.append(f"nll: card says {metrics['nll']:.3f} (k={metrics.get('k')}), measured "
-                        f"{again['nll']:.3f} with k={CHECK_K}: outside [card - 0.15, card + 3]")
+                        f"{again['nll']:.3f} with k={CHECK_K}: outside [card - 0.15, card + {slack:g}]")
     if "kl" in metrics and abs(again["kl"] - metrics["kl"]) > 1e-3 * max(1.0, abs(metrics["kl"])):
         problems.append(f"kl: card says {metrics['kl']}, measured {again['kl']}")
     if "active_units" in metrics and again["active_units"] != metrics["active_units"]:

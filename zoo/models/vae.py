@@ -59,12 +59,11 @@ def _lr_schedule(initial: float, steps: int, alpha: float) -> dict:
                               "config": {"initial_learning_rate": initial, "decay_steps": steps, "alpha": alpha}}}
 
 
-def _recipe(epochs: int, nll_k: int, batch_size: int = 100, lr: float = 1e-3, notes: dict = NOTES,
-            train_size: int = 60_000, chunk: int = 1) -> Recipe:
-    steps = epochs * (train_size // batch_size)
+def _recipe(epochs: int, nll_k: int, batch_size: int = 100, lr: float = 1e-3, notes: dict = NOTES, **extras) -> Recipe:
+    steps = epochs * (60_000 // batch_size)
     return Recipe(optimizer="adam", learning_rate=lr, batch_size=batch_size, epochs=epochs, loss="negative_elbo",
-                  seed=0, chunk=chunk, jit=True, notes=notes,
-                  extras={"nll_k": nll_k, "optimizer_args": _lr_schedule(lr, steps, 0.05)})
+                  seed=0, chunk=1, jit=True, notes=notes,
+                  extras={"nll_k": nll_k, "optimizer_args": _lr_schedule(lr, steps, 0.05), **extras})
 
 
 def _start_at_the_marginal(model, x: np.ndarray) -> None:
@@ -264,9 +263,9 @@ def first(kind: str, family: Family = FAMILY) -> Family:
 
 
 def _fields(description: str, latent: int, epochs: int, nll_k: int, expected: dict, headline: str, anchor: str,
-            family: Family = FAMILY, notes: dict = NOTES, **params) -> dict:
+            family: Family = FAMILY, notes: dict = NOTES, extras: dict | None = None, **params) -> dict:
     return dict(family=family, description=description, reference=REFERENCE, dataset="mnist", task="generate",
-                recipe=_recipe(epochs, nll_k, notes=notes), expected=expected, headline=headline, anchor=anchor,
+                recipe=_recipe(epochs, nll_k, notes=notes, **(extras or {})), expected=expected, headline=headline, anchor=anchor,
                 params={"hidden": (200, 200), "latent": latent, "activation": "tanh", **params})
 
 
