@@ -29,7 +29,7 @@ CATEGORICAL = first("decoders")  # the three decoders side by side (trained last
     family=GAUSSIAN, notes=DEQUANTIZATION, extras={"check_slack": 100.0}, likelihood="gaussian", levels=0, samples=1))
 @register("vae-categorical", **_fields(
     f"MLP VAE 784-200-200-50 (tanh), categorical (softmax) decoder over {LEVELS} intensity levels per pixel, "
-    f"MNIST quantised to {LEVELS} levels", 50, 20, 100, {}, "nll",
+    f"MNIST quantised to {LEVELS} levels", 50, 40, 100, {}, "nll",
     "no published figure for this recipe (the lecture's softmax / Boltzmann output)",
     family=CATEGORICAL, notes=QUANTIZATION, likelihood="categorical", levels=LEVELS, samples=1))
 @register("iwae", **_fields(
