@@ -22,22 +22,22 @@ GAUSSIAN = first("samples")    # its artifact's picture: its own reconstructions
 CATEGORICAL = first("decoders")  # the three decoders side by side (trained last of the three)
 
 
-@register("vae-gaussian", **_fields(
-    "MLP VAE 784-200-200-50 (tanh), Gaussian decoder (mean and variance of every pixel from the decoder) on "
-    "uniformly dequantised 8-bit MNIST", 50, 50, 1000, {}, "bits_per_dim",
-    "no published figure for this recipe; for scale, dequantised MNIST: RealNVP 1.06 bits/dim (Dinh et al. 2017)",
-    family=GAUSSIAN, notes=DEQUANTIZATION, extras={"check_slack": 100.0}, likelihood="gaussian", levels=0, samples=1))
-@register("vae-categorical", **_fields(
-    f"MLP VAE 784-200-200-50 (tanh), categorical (softmax) decoder over {LEVELS} intensity levels per pixel, "
-    f"MNIST quantised to {LEVELS} levels", 50, 40, 100, {}, "nll",
-    "no published figure for this recipe (the lecture's softmax / Boltzmann output)",
-    family=CATEGORICAL, notes=QUANTIZATION, likelihood="categorical", levels=LEVELS, samples=1))
 @register("iwae", **_fields(
     f"MLP IWAE 784-200-200-50 (tanh), Bernoulli decoder, trained on the k = {IWAE_K} importance-weighted bound",
     50, IWAE_EPOCHS, 5000, {"nll": ("<=", 86.0)}, "nll",
     "Burda et al. 2015, test NLL at k = 5000 after 3,280 epochs: VAE 86.76, IWAE k=5 85.54, IWAE k=50 84.78",
     notes={**NOTES, "bound": f"k = {IWAE_K} importance samples per image in the training bound"},
     likelihood="bernoulli", levels=0, samples=IWAE_K))
+@register("vae-categorical", **_fields(
+    f"MLP VAE 784-200-200-50 (tanh), categorical (softmax) decoder over {LEVELS} intensity levels per pixel, "
+    f"MNIST quantised to {LEVELS} levels", 50, 40, 100, {}, "nll",
+    "no published figure for this recipe (the lecture's softmax / Boltzmann output)",
+    family=CATEGORICAL, notes=QUANTIZATION, likelihood="categorical", levels=LEVELS, samples=1))
+@register("vae-gaussian", **_fields(
+    "MLP VAE 784-200-200-50 (tanh), Gaussian decoder (mean and variance of every pixel from the decoder) on "
+    "uniformly dequantised 8-bit MNIST", 50, 50, 1000, {}, "bits_per_dim",
+    "no published figure for this recipe; for scale, dequantised MNIST: RealNVP 1.06 bits/dim (Dinh et al. 2017)",
+    family=GAUSSIAN, notes=DEQUANTIZATION, extras={"check_slack": 100.0}, likelihood="gaussian", levels=0, samples=1))
 def vae_decoder(hidden, latent, activation, likelihood, levels, samples, seed):
     return build_vae(hidden, latent, activation, seed=seed, name="vae", likelihood=likelihood, levels=levels,
                      samples=samples)
