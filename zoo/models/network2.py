@@ -94,9 +94,15 @@ def _ch5(sizes, nielsen: float, band: str, expected: float, seeds: str):
                 anchor=f"Nielsen ch. 5: {nielsen}% validation; lecture band {band}", params={"sizes": sizes})
 
 
-@register("mlp-ch5-784-30-30-30-10", **_ch5((784, 30, 30, 30, 10), 96.57, "95-96%", 0.955, "seed sweep: see docs"))
-@register("mlp-ch5-784-30-30-10", **_ch5((784, 30, 30, 10), 96.90, "96-97%", 0.96, "seed sweep: see docs"))
-@register("mlp-ch5-784-30-10", **_ch5((784, 30, 10), 96.48, "95-96%", 0.955, "seed sweep: see docs"))
+# Seed sweep (the same recipe, seeds 1 and 2; seed 0 is the shipped artifact), validation / test accuracy:
+#   [784,30,10] 96.43 / 96.35, 96.43 / 96.29; [784,30,30,10] 96.94 / 96.79, 97.24 / 97.08;
+#   [784,30,30,30,10] 96.12 / 95.93, 96.41 / 96.17.
+@register("mlp-ch5-784-30-30-30-10", **_ch5((784, 30, 30, 30, 10), 96.57, "95-96%", 0.955,
+                                            "seeds 1, 2: validation 96.12, 96.41%; test 95.93, 96.17%"))
+@register("mlp-ch5-784-30-30-10", **_ch5((784, 30, 30, 10), 96.90, "96-97%", 0.96,
+                                         "seeds 1, 2: validation 96.94, 97.24%; test 96.79, 97.08%"))
+@register("mlp-ch5-784-30-10", **_ch5((784, 30, 10), 96.48, "95-96%", 0.955,
+                                      "seeds 1, 2: validation 96.43, 96.43%; test 96.35, 96.29%"))
 def ch5(sizes):
     return build_network2(sizes)
 
