@@ -93,6 +93,12 @@ FACES_RECIPE = Recipe(optimizer="adam", learning_rate=1e-3, batch_size=10, epoch
                           "data": "offline: 100 faces of 25 x 25 from skimage.data.lfw_subset(), resized to 28 x 28; "
                                   "80 train, 20 test (every 5th); a tiny set: the test NLL says how far 80 faces generalise",
                           "schedule": "constant learning rate: the same recipe serves any face set size (vae-faces-lfw)",
+                          "generalisation": "80 faces do not generalise: the decoder's sigmas shrink onto the training "
+                                            "faces, and held-out faces fall many sigmas off, so the test NLL is far "
+                                            "worse than a uniform 8 bits/dim. Measured in recipe trials (k = 1000, the 20 "
+                                            "test faces): one sigma per pixel 15.97 bits/dim after 30 epochs, 417 after "
+                                            "300; this entry's per-image sigmas 17.4 after 30 epochs. Kept at 300 epochs "
+                                            "for the pictures: the samples only become faces late",
                           "chunk": "1: a snapshot after every epoch, so the picture shows the first and the last"})
 
 
