@@ -109,7 +109,7 @@ def _faces_fields(dataset: str, description: str) -> dict:
                 params={"hidden": (200, 200), "latent": 50, "activation": "tanh", "faces": dataset})
 
 
-@register("vae-faces", **_faces_fields(OFFLINE, "vae-gaussian's network and recipe on faces: only 80 training faces "
+@register("vae-faces", **_faces_fields(OFFLINE, "vae-gaussian's network (784-200-200-50, Gaussian decoder) on faces: only 80 training faces "
                                        f"(25 x 25 LFW crops from scikit-image, as 28 x 28; pip install 'zoo[{EXTRA}]'), 20 test"))
 def vae_faces(hidden, latent, activation, faces, seed):
     return build_vae(hidden, latent, activation, seed=seed, name="vae_faces", likelihood="gaussian",
