@@ -56,8 +56,10 @@ def tables(cards: list[dict]) -> str:
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     data = {"bernoulli": "binarised once (seed 0)", "gaussian": "dequantised once, 8-bit scale",
             "categorical": "quantised to K levels"}
+    from zoo import catalogue
+
     for card in cards:
-        m, params = card.get("metrics", {}), card.get("params", {})
+        m, params = card.get("metrics", {}), catalogue.get(card["entry"]).params  # older cards hold no params
         likelihood = params.get("likelihood", "bernoulli")
         levels = f", K = {params['levels']}" if params.get("levels") else ""
         samples = params.get("samples", 1)

@@ -106,13 +106,13 @@ def _faces_fields(dataset: str, description: str) -> dict:
     return dict(family=FACES, description=description, reference=REFERENCE + "; LFW (Huang et al. 2007)", dataset=dataset,
                 task="generate", recipe=FACES_RECIPE, expected={}, headline="bits_per_dim",
                 anchor="no published figure (the lecture shows VAE faces; blurry samples expected)",
-                params={"hidden": (200, 200), "latent": 50, "activation": "tanh", "faces": dataset})
+                params={"hidden": (200, 200), "latent": 50, "activation": "tanh", "likelihood": "gaussian", "faces": dataset})
 
 
 @register("vae-faces", **_faces_fields(OFFLINE, "vae-gaussian's network (784-200-200-50, Gaussian decoder) on faces: only 80 training faces "
                                        f"(25 x 25 LFW crops from scikit-image, as 28 x 28; pip install 'zoo[{EXTRA}]'), 20 test"))
-def vae_faces(hidden, latent, activation, faces, seed):
-    return build_vae(hidden, latent, activation, seed=seed, name="vae_faces", likelihood="gaussian",
+def vae_faces(hidden, latent, activation, likelihood, faces, seed):
+    return build_vae(hidden, latent, activation, seed=seed, name="vae_faces", likelihood=likelihood,
                      train_x=face_vectors(faces).x_train)
 
 
