@@ -1,0 +1,66 @@
+"""The browser's ONNX runtime: onnxruntime-web from npm, copied into the site so nothing loads from a CDN.
+
+The version is pinned by package.json / package-lock.json at the repository root. The files are not in
+git: `npm ci` installs them, either at the root (node_modules/) or, when that is missing, into
+build/site-npm/ (ignored by git), which this module does on the first build.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from zoo.errors import ZooError
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = "onnxruntime-web"
+# The wasm-only build: ort.wasm.min.js (a classic script exposing `ort`), which imports the wasm glue
+# (.mjs) and fetches the .wasm binary from the same folder. Single thread, so no SharedArrayBuffer.
+FILES = ("ort.wasm.min.js", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm")
+
+
+def _dist_candidates() -> list[Path]:
+    return [ROOT / "node_modules" / PACKAGE / "dist", ROOT / "build" / "site-npm" / "node_modules" / PACKAGE / "dist"]
+
+
+def _complete(dist: Path) -> bool:
+    return all((dist / f).is_file() for f in FILES)
+
+
+def dist_folder(install: bool = True) -> Path:
+    """Where onnxruntime-web's dist files are, installing them with `npm ci` into build/site-npm if needed."""
+    for dist in _dist_candidates():
+        if _complete(dist):
+            return dist
+    lock = ROOT / "package-lock.json"
+    if not install or not lock.exists():
+        raise ZooError(f"the site needs {PACKAGE} from npm: run `npm ci` at the repository root ({ROOT})")
+    npm = shutil.which("npm")
+    if npm is None:
+        raise ZooError(f"the site needs {PACKAGE} from npm, and npm is missing: install Node.js and npm "
+                       "(Debian: apt-get install -y npm), then run `npm ci` at the repository root")
+    target = ROOT / "build" / "site-npm"
+    target.mkdir(parents=True, exist_ok=True)
+    for name in ("package.json", "package-lock.json"):  # the root's pinned versions, installed out of git's way
+        shutil.copyfile(ROOT / name, target / name)
+    done = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=target,
+                          capture_output=True, text=True)
+    dist = _dist_candidates()[1]
+    if done.returncode != 0 or not _complete(dist):
+        raise ZooError(f"npm ci of {PACKAGE} failed in {target}: {done.stderr.strip()[-500:]}")
+    return dist
+
+
+def version(dist: Path) -> str:
+    import json
+
+    return json.loads((dist.parent / "package.json").read_text())["version"]
+
+
+def copy_into(out: Path) -> str:
+    """Copy the runtime into out/ort/; returns the onnxruntime-web version copied."""
+    dist = dist_folder()
+    (out / "ort").mkdir(parents=True, exist_ok=True)
+    for name in FILES:
+        shutil.copyfile(dist / name, out / "ort" / name)
+    return version(dist)
