@@ -371,3 +371,31 @@ def test_a_face_set_is_named_through_tensorflow_datasets():
     entry = get("vae-faces-lfw")
     assert entry.dataset == "lfw" and not entry.catalogue and entry.recipe == get("vae-faces").recipe
     assert "vae-faces-lfw" not in zoo.list_models()
+
+
+def test_a_tfds_face_set_becomes_28_by_28_grey_rows(monkeypatch):
+    """The tfds path without the network: lfw's form, 250 x 250 colour photos under "image", one split."""
+    import tensorflow_datasets as tfds
+
+    from zoo.models import vae_faces
+
+    photos = np.random.default_rng(0).integers(0, 256, (10, 250, 250, 3), dtype=np.uint8)
+    asked = []
+
+    def fake_load(name, split):
+        asked.append((name, split))
+        return tf.data.Dataset.from_tensor_slices({"image": photos, "label": np.array([b"someone"] * 10)})
+
+    monkeypatch.setattr(tfds, "load", fake_load)
+    faces = vae_faces.face_vectors.__wrapped__("lfw")  # past the cache
+    assert asked == [("lfw", "train")]
+    assert faces.x_train.shape == (8, 784) and faces.x_test.shape == (2, 784)
+    grey = photos[:, 70:180, 70:180].astype(np.float64) @ [0.2989, 0.587, 0.114] / 255
+    assert abs(faces.x_train.mean() - grey[[0, 1, 2, 3, 5, 6, 7, 8]].mean()) < 0.01
+
+    def missing(name, split):
+        raise FileNotFoundError("not prepared")
+
+    monkeypatch.setattr(tfds, "load", missing)
+    with pytest.raises(zoo.ZooError, match="face data set 'lfw' is not available through tensorflow_datasets"):
+        vae_faces.face_vectors.__wrapped__("lfw")
