@@ -114,6 +114,14 @@ def test_build_never_replaces_what_it_did_not_write(tmp_path):
         build(old)
 
 
+def test_a_missing_browser_is_an_error_that_says_what_to_install(monkeypatch):
+    monkeypatch.setattr(browser, "CHROMIUM", ("/nonexistent/chromium",))
+    assert "apt-get install -y chromium chromium-driver" in browser.missing()
+    with pytest.raises(ZooError, match="chromium-driver"):
+        with browser.chromium():
+            pass
+
+
 def test_every_page_loads_without_console_errors_or_other_hosts(site, chrome):
     paths = ["index.html", *(f"demos/{key}.html" for key, _, _ in pages.DEMOS),
              *(f"entries/{name}.html" for name in zoo.list_models())]

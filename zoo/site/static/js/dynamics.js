@@ -18,12 +18,18 @@
         ctx.stroke();
       }
     }
+    const labels = new Map();  // codes that project onto the same spot (the cube's corners) share one label
     codes.forEach((code, i) => {
-      const x = px(code[a]), y = px(-code[b]);
+      const x = px(code[a]), y = px(-code[b]), key = `${Math.round(x / 6)},${Math.round(y / 6)}`;
       ctx.fillStyle = "#d62728"; ctx.beginPath(); ctx.arc(x, y, 4, 0, 2 * Math.PI); ctx.fill();
-      ctx.fillStyle = "#000"; ctx.font = "12px sans-serif"; ctx.fillText(String(i + 1), x + 6, y - 4);
+      labels.set(key, labels.has(key) ? [labels.get(key)[0], labels.get(key)[1], labels.get(key)[2] + "," + (i + 1)] : [x, y, String(i + 1)]);
     });
-    ctx.fillStyle = "#555"; ctx.font = "12px sans-serif"; ctx.fillText(`h${a + 1} → , h${b + 1} ↑`, 6, S - 6);
+    ctx.fillStyle = "#000"; ctx.font = "12px sans-serif";
+    for (const [x, y, text] of labels.values()) {
+      const w = ctx.measureText(text).width;
+      ctx.fillText(text, x + 6 + w > S ? x - 6 - w : x + 6, y - 6 < 12 ? y + 16 : y - 4);  // kept inside the panel
+    }
+    ctx.fillStyle = "#555"; ctx.font = "12px sans-serif"; ctx.fillText(`h${a + 1} →   h${b + 1} ↑`, 6, S - 6);
     ctx.restore();
   }
 

@@ -27,8 +27,9 @@
   function dots(canvas, data) {
     const ctx = canvas.getContext("2d"), s = canvas.width / N;
     data.points.forEach(([x, y], i) => {
-      ctx.fillStyle = data.labels[i] ? "#7a3b00" : "#1f4e8c";
-      ctx.beginPath(); ctx.arc(((x + EXTENT) / (2 * EXTENT) * (N - 1) + .5) * s, ((EXTENT - y) / (2 * EXTENT) * (N - 1) + .5) * s, 2.5, 0, 2 * Math.PI); ctx.fill();
+      ctx.fillStyle = data.labels[i] ? "#000" : "#fff";  // spiral A black, spiral B white, both outlined
+      ctx.strokeStyle = data.labels[i] ? "#fff" : "#000";
+      ctx.beginPath(); ctx.arc(((x + EXTENT) / (2 * EXTENT) * (N - 1) + .5) * s, ((EXTENT - y) / (2 * EXTENT) * (N - 1) + .5) * s, 3, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
     });
   }
 
