@@ -229,3 +229,13 @@ def export(name: str, format: str, out: str | Path | None = None, model: str | P
     keras_model = resolve.cached_load(folder.resolve())  # checksums verified and loaded in safe mode, whatever the format
     exporters.export(entry, keras_model, folder, format, target, replace=force)
     return target
+
+
+def site(out: str | Path = "site", force: bool = False) -> Path:
+    """Build the catalogue site (static files, live demos on the ONNX exports) into folder `out`; returns it.
+
+    Serve it with `python -m http.server -d OUT`; it needs no network. See docs/site.md.
+    """
+    from zoo import site as site_builder
+
+    return site_builder.build(Path(out), force=force)

@@ -230,5 +230,18 @@ def export(name, fmt, out, force, model_path):
     click.echo(f"{name} -> {api.export(name, fmt, out, model_path, force=force)}")
 
 
+@main.command()
+@click.option("--out", type=click.Path(file_okay=False), default="site", show_default=True,
+              help="The folder to write the site to (new, empty, or with --force a site zoo built before).")
+@click.option("--force", is_flag=True, help=FORCE_HELP)
+def site(out, force):
+    """Build the catalogue site: every entry's card and pictures, and live demos running the ONNX exports.
+
+    Static files that work offline: serve them with `python -m http.server -d OUT` and open
+    http://127.0.0.1:8000/.
+    """
+    click.echo(f"site -> {api.site(out, force=force)}  (serve it: python -m http.server -d {out})")
+
+
 if __name__ == "__main__":
     main()
