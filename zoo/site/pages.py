@@ -65,18 +65,20 @@ def index(rows: list[tuple], families: list[str]) -> str:
             f'<p class="metric">{headline(entry, card)}</p><p class="anchor">vs. {escape(entry.anchor)}</p>'
             f'<p class="time">{seconds}</p></article>')
     demos = "".join(f'<li><a href="demos/{key}.html">{escape(label)}</a>: {escape(text)}</li>' for key, label, text in DEMOS)
+    trained = sum(card is not None for _, card, _ in rows)
     body = (f'<h1>The zoo</h1><p>{len(rows)} entries: classic networks that teach how neural networks learn, '
-            'each with its recipe and a trained, verified artifact. Every number below was measured by the run '
-            f'that wrote the entry\'s card.</p><h2>Live demos</h2><ul class="demos">{demos}</ul>'
+            f'each with its recipe; {trained} ship a trained artifact whose checksums verified when this site was '
+            'built. Every number below was measured by the run that wrote the entry\'s card.</p><h2>Live demos</h2><ul class="demos">{demos}</ul>'
             f'<h2>Catalogue</h2><div class="filters" id="filters">{buttons}</div>'
             f'<div class="grid" id="entries">{"".join(cards)}</div>')
     return page("The zoo: catalogue", body, 0, ("js/index.js",))
 
 
-def _table(rows, head: tuple[str, ...]) -> str:
+def _table(rows, head: tuple[str, ...] = ()) -> str:
     th = "".join(f"<th>{escape(h)}</th>" for h in head)
     body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
+    thead = f"<thead><tr>{th}</tr></thead>" if head else ""
+    return f"<table>{thead}<tbody>{body}</tbody></table>"
 
 
 def _value(value) -> str:
@@ -114,7 +116,7 @@ def entry_page(entry, card: dict | None, problem: str | None, demos: list[str]) 
                       for k, v in card["metrics"].items()], ("metric", "value", "must reach"))
     facts = _table([(escape(k), _value(card.get(k))) for k in
                     ("headline", "anchor", "parameters", "epochs_run", "training_seconds", "seed", "keras_backend",
-                     "commit", "machine") if k in card], ("", ""))
+                     "commit", "machine") if k in card])
     recipe = _table([(escape(k), _value(v)) for k, v in card.get("recipe", {}).items()], ("recipe", ""))
     params = _table([(escape(k), _value(v)) for k, v in card.get("params", {}).items()], ("param", ""))
     versions = _table([(escape(k), escape(v)) for k, v in card.get("versions", {}).items()], ("library", "version"))

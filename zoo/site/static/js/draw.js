@@ -70,8 +70,20 @@
     ctx.strokeStyle = "#fff"; ctx.lineWidth = 20; ctx.lineCap = "round"; ctx.lineJoin = "round";
     ctx.beginPath(); ctx.moveTo(...last); ctx.lineTo(...p); ctx.stroke();
     last = p;
+    live();
   });
-  pad.addEventListener("pointerup", () => { drawing = false; if (manifest) classify(toMnist()).catch(err => zoo.status(String(err), true)); });
+  pad.addEventListener("pointerup", () => { drawing = false; live(); });
+
+  // The outputs follow the pen: all the models take a few milliseconds, so every move runs them,
+  // at most one run at a time (a move during a run asks for one more run afterwards).
+  let busy = false, again = false;
+  function live() {
+    if (!manifest) return;
+    if (busy) { again = true; return; }
+    busy = true;
+    (async () => { do { again = false; await classify(toMnist()); } while (again); busy = false; })()
+      .catch(err => { busy = false; zoo.status(String(err), true); });
+  }
   document.getElementById("clear").addEventListener("click", () => { clearPad(); zoo.drawGray(input, new Float32Array(784), 28, 28); });
 
   window.zooDemo.classify = classify;
