@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import escape
 from pathlib import Path
 
 import numpy as np
@@ -54,7 +55,7 @@ def test_index_shows_every_entry_with_its_card_numbers_and_thumbnail(site):
     index = (site / "index.html").read_text()
     for name in zoo.list_models():
         article, entry, card = _article(index, name), zoo.get(name), zoo.card(name)
-        assert f">{entry.family.name} · " in article and f"vs. " in article
+        assert f">{entry.family.name} · " in article and f"vs. {escape(entry.anchor)}" in article
         if card is None:
             assert "not trained" in article
             continue
@@ -62,6 +63,8 @@ def test_index_shows_every_entry_with_its_card_numbers_and_thumbnail(site):
         assert f"{card['training_seconds']:.0f} s, {card['epochs_run']} epochs" in article
         thumb = re.search(r'<img src="([^"]+)"', article)
         assert thumb and (site / thumb.group(1)).read_bytes() == (zoo.path(name) / Path(thumb.group(1)).name).read_bytes()
+    for key, label, _ in pages.DEMOS:  # the demos are linked from the index
+        assert f'<a href="demos/{key}.html">{escape(label)}</a>' in index and (site / "demos" / f"{key}.html").exists()
     families = re.findall(r'<button[^>]*data-family="([^"]+)"', index)
     assert families == zoo.families()
 

@@ -46,7 +46,7 @@ def serve(folder: Path):
 def missing() -> str | None:
     """What is missing to drive Chromium, in words, with the command that installs it; None if nothing."""
     try:
-        import selenium  # noqa: F401
+        import selenium  # noqa: F401  (only whether it is installed)
     except ImportError:
         return f"the site's browser tests need selenium: {INSTALL}"
     if not any(Path(p).exists() for p in CHROMIUM) or not Path(DRIVER).exists():

@@ -68,7 +68,8 @@ def index(rows: list[tuple], families: list[str]) -> str:
     trained = sum(card is not None for _, card, _ in rows)
     body = (f'<h1>The zoo</h1><p>{len(rows)} entries: classic networks that teach how neural networks learn, '
             f'each with its recipe; {trained} ship a trained artifact whose checksums verified when this site was '
-            'built. Every number below was measured by the run that wrote the entry\'s card.</p><h2>Live demos</h2><ul class="demos">{demos}</ul>'
+            'built. Every number below was measured by the run that wrote the entry\'s card.</p>'
+            f'<h2>Live demos</h2><ul class="demos">{demos}</ul>'
             f'<h2>Catalogue</h2><div class="filters" id="filters">{buttons}</div>'
             f'<div class="grid" id="entries">{"".join(cards)}</div>')
     return page("The zoo: catalogue", body, 0, ("js/index.js",))

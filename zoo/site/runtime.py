@@ -12,8 +12,19 @@ from pathlib import Path
 
 from zoo.errors import ZooError
 
-ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = "onnxruntime-web"
+
+
+def _project_root() -> Path:
+    """The checkout holding package-lock.json: the package's parent (an editable install), else the
+    working directory (an installed wheel run from the checkout, as CI does)."""
+    for candidate in (Path(__file__).resolve().parents[2], Path.cwd()):
+        if (candidate / "package-lock.json").exists():
+            return candidate
+    return Path.cwd()
+
+
+ROOT = _project_root()
 # The wasm-only build: ort.wasm.min.js (a classic script exposing `ort`), which imports the wasm glue
 # (.mjs) and fetches the .wasm binary from the same folder. Single thread, so no SharedArrayBuffer.
 FILES = ("ort.wasm.min.js", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm")
