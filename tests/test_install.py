@@ -94,3 +94,12 @@ def test_an_installed_wheel_loads_every_artifact_from_anywhere(wheel, tmp_path):
     where = json.loads(lines[-1])
     assert Path(where["zoo"]).is_relative_to(target) and Path(where["root"]) == target / "zoo" / "pretrained"
     assert where["mnist"] == 10000
+
+
+def test_pyproject_lists_every_package_under_zoo():
+    """setuptools installs only the packages pyproject names: a new one left out breaks every installed zoo."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    present = {".".join(init.parent.relative_to(ROOT).parts) for init in (ROOT / "zoo").rglob("__init__.py")}
+    assert present - listed == set(), "add them to [tool.setuptools] packages"
