@@ -16,7 +16,8 @@ from zoo.registry import register
 
 LEVELS = 16
 IWAE_K = 5         # the smaller of Burda et al.'s two: measured, a k = 5 step costs about 1.15x an ELBO step here
-IWAE_EPOCHS = 120  # what fitted the time left on 2 shared cores (measured 5-9 s per epoch; the issue allows ~30 minutes)
+IWAE_NLL_K = 1000  # not Burda et al.'s 5000, for time: in expectation an upper bound on the k = 5000 figure
+IWAE_EPOCHS = 100  # what fitted the time left on 2 shared cores (measured 5-9 s per epoch; the issue allows ~30 minutes)
 
 GAUSSIAN = first("samples")    # its artifact's picture: its own reconstructions, samples and KL per dimension
 CATEGORICAL = first("decoders")  # the three decoders side by side (trained last of the three)
@@ -24,9 +25,11 @@ CATEGORICAL = first("decoders")  # the three decoders side by side (trained last
 
 @register("iwae", **_fields(
     f"MLP IWAE 784-200-200-50 (tanh), Bernoulli decoder, trained on the k = {IWAE_K} importance-weighted bound",
-    50, IWAE_EPOCHS, 5000, {"nll": ("<=", 86.0)}, "nll",
+    50, IWAE_EPOCHS, IWAE_NLL_K, {"nll": ("<=", 86.0)}, "nll",
     "Burda et al. 2015, test NLL at k = 5000 after 3,280 epochs: VAE 86.76, IWAE k=5 85.54, IWAE k=50 84.78",
-    notes={**NOTES, "bound": f"k = {IWAE_K} importance samples per image in the training bound"},
+    notes={**NOTES, "bound": f"k = {IWAE_K} importance samples per image in the training bound",
+           "nll_k": f"test NLL with k = {IWAE_NLL_K}, not 5000 (time): in expectation an upper bound on the k = 5000 "
+                    "figure, by a few tenths of a nat for this network"},
     likelihood="bernoulli", levels=0, samples=IWAE_K))
 @register("vae-categorical", **_fields(
     f"MLP VAE 784-200-200-50 (tanh), categorical (softmax) decoder over {LEVELS} intensity levels per pixel, "
