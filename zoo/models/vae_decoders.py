@@ -29,7 +29,7 @@ CATEGORICAL = first("decoders")  # the three decoders side by side (trained last
     "Burda et al. 2015, test NLL at k = 5000 after 3,280 epochs: VAE 86.76, IWAE k=5 85.54, IWAE k=50 84.78",
     notes={**NOTES, "bound": f"k = {IWAE_K} importance samples per image in the training bound",
            "nll_k": f"test NLL with k = {IWAE_NLL_K}, not 5000 (time): in expectation an upper bound on the k = 5000 "
-                    "figure, by a few tenths of a nat for this network"},
+                    "figure (Burda et al., Theorem 1)"},
     likelihood="bernoulli", levels=0, samples=IWAE_K))
 @register("vae-categorical", **_fields(
     f"MLP VAE 784-200-200-50 (tanh), categorical (softmax) decoder over {LEVELS} intensity levels per pixel, "
