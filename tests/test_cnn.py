@@ -65,7 +65,8 @@ def test_lenet5_runs_its_stages_and_measures_transfer():
     entry, model = zoo.get("cnn-lenet5").with_options(epochs=1), zoo.build("cnn-lenet5")
     seen = []
     history = FAMILY.fit(entry, model, data=FAMILY.small_data(entry), on_stage=seen.append)
-    assert seen == ["train", "source-digits-0-4", "transfer-100-labels", "scratch-100-labels"]
+    assert seen == ["train", "source-digits-0-4", "transfer-100-labels", "transfer-penultimate-100-labels",
+                    "scratch-100-labels"]
     assert history.stages == seen and all(np.isfinite(history.loss))
     assert set(history.measured) == set(measure.TRANSFER_METRICS)
     assert all(0.0 <= v <= 1.0 for v in history.measured.values())

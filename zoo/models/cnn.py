@@ -6,7 +6,7 @@ pool layers alternate so upper units see larger parts of the digit (edges below,
 The models take MNIST as the zoo holds it, flat rows of 784 pixels in [0, 1], and reshape to
 28 x 28 x 1 inside, so `zoo.predict`, the exports and the demos feed flat digits as elsewhere.
 
-`cnn-lenet5` also measures transfer (zoo.evaluation.cnn): a copy trained on digits 0-4 gives the
+`cnn-lenet5` also measures transfer (zoo.evaluation.cnn): the conv layers of a copy trained on digits 0-4 give the
 features, a new softmax learns digits 5-9 from 100 labels on them, against the same network trained
 from scratch on those 100 labels. `cnn` augments its training images in-graph (random rotation,
 scale and shift of each image, drawn with keras.random from a SeedGenerator seeded by the run's seed).
@@ -162,7 +162,7 @@ LENET = Recipe(optimizer="adam", learning_rate=2e-3, batch_size=128, epochs=LENE
 
 
 @register("cnn-lenet5", family=FAMILY, description="LeNet-5's shape: conv 6@5x5, pool, conv 16@5x5, pool, "
-          "dense 120, 84, softmax 10 (ReLU, max pooling, Adam); measures transfer from digits 0-4 to 5-9",
+          "dense 120, 84, softmax 10 (ReLU, max pooling, Adam); measures transfer of its conv layers from digits 0-4 to 5-9",
           reference=REFERENCE, dataset="mnist", task="classify", recipe=LENET,
           expected={"test_accuracy": (">=", 0.99)}, headline="test_accuracy",
           anchor="LeCun et al. 1998: LeNet-5 0.95% test error (99.05%)",
