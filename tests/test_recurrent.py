@@ -143,3 +143,13 @@ def test_mnist_rows_reads_28_rows_of_28_pixels():
     rows = measure._inputs_of_recurrent(model, x)
     np.testing.assert_array_equal(rows, x.reshape(2, 28, 28))
     assert measure.recurrent_of(model)[1].input.shape[1] == 28
+
+
+def test_any_length_is_built_on_demand_by_the_same_rule():
+    entry = zoo.get("adding-lstm-400")
+    assert not entry.catalogue and entry.params == {"cell": "lstm", "units": 64, "length": 400}
+    assert entry.recipe.epochs == 50 and entry.recipe == zoo.get("adding-lstm-200").recipe.replace(epochs=50)
+    assert entry.expected == {"test_mse": ("<=", 0.01)} and zoo.get("adding-rnn-400").expected["mse_vs_baseline"]
+    assert tuple(entry.build().inputs[0].shape) == (None, 400, 2)
+    with pytest.raises(zoo.ZooError, match="between 2 and 10,000"):
+        zoo.get("adding-rnn-1")
