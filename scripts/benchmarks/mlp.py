@@ -1,7 +1,8 @@
 """mlp-784-30-10 by the lecture's recipe (sigmoid, quadratic cost, SGD eta 3.0, batch 10): seconds per epoch.
 
-Three ways to run the same epoch of 6,000 mini-batches over the 60,000 training images:
-  zoo      zoo.training.fit with the entry's recipe (one compiled call per epoch);
+Ways to run the same epoch of 6,000 mini-batches over the 60,000 training images:
+  zoo      zoo.training.fit with the entry's recipe (one compiled call per epoch), with and without XLA, and
+           the same loop with the change scripts/benchmarks/_patched.py proposes (one gather per epoch);
   lecture  the lecture's Network.SGD in NumPy: backprop one example at a time, sum, update per batch;
   fit      a plain compiled Keras model.fit(batch_size=10) with the same loss and optimizer.
 zoo and fit run two epochs and are timed on the second (steady state, compilation excluded); the
@@ -48,23 +49,34 @@ def lecture_epoch(x, y, sizes, eta=3.0, batch=10, limit=None, seed=0):
     return time.perf_counter() - start
 
 
-def run() -> list[dict]:
+def _zoo_epoch(training, entry, x, y, jit: bool) -> tuple[float, float]:
+    """(seconds of the second epoch, its loss) of `training.fit` (the shipped or the patched loop)."""
+    stamps = []
+    recipe = entry.recipe.replace(epochs=2, chunk=1, jit=jit)
+    history = training.fit(entry.build(), entry.family.loss(entry), x, y, recipe,
+                           on_chunk=lambda *_: stamps.append(time.perf_counter()))
+    return stamps[1] - stamps[0], history.loss[-1]
+
+
+def run(rate: float | None = None) -> list[dict]:
     import keras
 
     import zoo
+    from zoo import training
     from zoo.losses import get_loss
     from zoo.training import make_optimizer
+    from _patched import patched_training
 
     entry = zoo.get("mlp-784-30-10").with_options(epochs=2)
     family = entry.family
     data = family.train_data(entry)
     n = len(data.x)
+    shipped = entry.recipe.jit
+
+    x64, y64 = data.x.astype(np.float64), data.y.astype(np.float64)
+    lecture = lecture_epoch(x64, y64, (784, 30, 10), limit=LECTURE_EXAMPLES) * n / LECTURE_EXAMPLES
 
     stamps = []
-    model = entry.build()
-    family.fit(entry, model, on_chunk=lambda *_: stamps.append(time.perf_counter()))
-    zoo_epoch = stamps[1] - stamps[0]  # chunk = 1 epoch: the second chunk is one steady-state epoch
-    zoo_accuracy = family.evaluate(entry, model)["test_accuracy"]
 
     class EpochTimer(keras.callbacks.Callback):
         def on_epoch_begin(self, epoch, logs=None):
@@ -75,21 +87,22 @@ def run() -> list[dict]:
 
     baseline = entry.build()
     baseline.compile(optimizer=make_optimizer(entry.recipe), loss=get_loss(entry.recipe.loss), jit_compile=False)
-    stamps = []
     baseline.fit(data.x, data.y, batch_size=entry.recipe.batch_size, epochs=2, shuffle=True, verbose=0,
                  callbacks=[EpochTimer()])
     fit_epoch = stamps[1]
-    fit_accuracy = family.evaluate(entry, baseline)["test_accuracy"]
 
-    x64, y64 = data.x.astype(np.float64), data.y.astype(np.float64)
-    lecture_epoch_seconds = lecture_epoch(x64, y64, (784, 30, 10), limit=LECTURE_EXAMPLES) * n / LECTURE_EXAMPLES
-
-    case = "mlp-784-30-10, one epoch"
-    note = f"steady-state epoch 2; test acc after 2 epochs: zoo {zoo_accuracy:.4f}, fit {fit_accuracy:.4f}"
-    return [
-        dict(case=case, baseline="keras model.fit(batch_size=10)", zoo_seconds=zoo_epoch, baseline_seconds=fit_epoch,
-             ratio=fit_epoch / zoo_epoch, note=note),
-        dict(case=case, baseline="lecture per-example NumPy loop", zoo_seconds=zoo_epoch,
-             baseline_seconds=lecture_epoch_seconds, ratio=lecture_epoch_seconds / zoo_epoch,
-             note=f"timed on {LECTURE_EXAMPLES} examples, scaled to {n}"),
-    ]
+    loops = [("zoo loop as shipped", training, shipped), (f"zoo loop as shipped, jit={not shipped}", training, not shipped)]
+    patched = patched_training()
+    if patched is not None:
+        loops += [("zoo loop + proposed patch, jit=True", patched, True), ("zoo loop + proposed patch, jit=False", patched, False)]
+    case = "mlp-784-30-10, one epoch at batch 10 (6,000 steps)"
+    rows = []
+    for label, module, jit in loops:
+        seconds, loss = _zoo_epoch(module, entry, data.x, data.y, jit)
+        note = f"{label}; steady-state epoch 2, training loss {loss:.4f}"
+        rows.append(dict(case=f"{case}: {label}", section="mlp", baseline="lecture per-example NumPy loop",
+                         zoo_seconds=seconds, baseline_seconds=lecture, ratio=lecture / seconds,
+                         note=note + f"; lecture timed on {LECTURE_EXAMPLES:,} examples, scaled to {n:,}"))
+        rows.append(dict(case=f"{case}: {label}", section="mlp", baseline="keras model.fit(batch_size=10)",
+                         zoo_seconds=seconds, baseline_seconds=fit_epoch, ratio=fit_epoch / seconds, note=note))
+    return rows

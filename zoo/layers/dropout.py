@@ -68,3 +68,22 @@ class FastDropout(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "rate": self.rate, "seed": self.seed}
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class FastAlphaDropout(FastDropout):
+    """keras.layers.AlphaDropout (Klambauer et al. 2017, for SELU nets) drawn by `uniform` above.
+
+    Dropped units are set to SELU's negative saturation -alpha * scale, then an affine map restores
+    the inputs' mean and variance (the same formula as Keras' layer).
+    """
+
+    ALPHA_P = -1.6732632423543772848170429916717 * 1.0507009873554804934193349852946
+
+    def call(self, inputs, training=False):
+        if not training or self.rate == 0:
+            return inputs
+        kept = keep_mask(keras.ops.shape(inputs), self.rate, self.seed_generator, inputs.dtype)
+        a = ((1 - self.rate) * (1 + self.rate * self.ALPHA_P ** 2)) ** -0.5
+        b = -a * self.ALPHA_P * self.rate
+        return a * (inputs * kept + self.ALPHA_P * (1 - kept)) + b

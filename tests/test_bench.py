@@ -1,0 +1,112 @@
+"""The performance work: fast in-graph dropout, the faster importance sampler, the bench's FLOP counts."""
+from __future__ import annotations
+
+import importlib.util
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+tf = pytest.importorskip("tensorflow")
+
+from zoo.layers.dropout import FastDropout, keep_mask, uniform  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _load_script(name: str, path: Path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_dropout_keeps_one_minus_rate_scaled_and_is_identity_at_inference():
+    layer = FastDropout(0.3, seed=1)
+    x = np.ones((200, 500), np.float32)
+    out = np.asarray(layer(x, training=True))
+    kept = out != 0
+    assert abs(kept.mean() - 0.7) < 0.01  # 100,000 draws: 4 standard deviations is 0.006
+    np.testing.assert_allclose(out[kept], 1 / 0.7, rtol=1e-6)
+    np.testing.assert_array_equal(np.asarray(layer(x, training=False)), x)
+
+
+def test_draws_are_fresh_every_step_in_xla_and_follow_the_seed():
+    def masks(seed):
+        gen = keras.random.SeedGenerator(seed)
+
+        @tf.function(jit_compile=True)
+        def two():
+            return keep_mask([64, 64], 0.5, gen), keep_mask([64, 64], 0.5, gen)
+
+        return [m.numpy() for m in two()]
+
+    a1, a2 = masks(3)
+    b1, b2 = masks(3)
+    assert (a1 != a2).mean() > 0.4  # independent halves differ on ~50% of elements
+    np.testing.assert_array_equal(a1, b1)  # the same seed, the same stream
+    np.testing.assert_array_equal(a2, b2)
+    assert (masks(4)[0] != a1).mean() > 0.4
+
+
+def test_uniform_is_uniform_and_runs_without_xla():
+    u = uniform([100_000], keras.random.SeedGenerator(0)).numpy()
+    assert 0 <= u.min() and u.max() < 1
+    assert abs(u.mean() - 0.5) < 0.005 and abs(u.var() - 1 / 12) < 0.002
+
+
+def test_fast_dropout_is_many_times_faster_than_keras_random_under_xla():
+    def seconds(draw):
+        @tf.function(jit_compile=True)
+        def run():
+            return tf.while_loop(lambda i, a: i < 20, lambda i, a: (i + 1, a + tf.reduce_sum(draw())), (0, 0.0))
+
+        run()
+        start = time.perf_counter()
+        run()
+        return time.perf_counter() - start
+
+    gen_keras, gen_fast = keras.random.SeedGenerator(0), keras.random.SeedGenerator(0)
+    slow = seconds(lambda: keras.random.uniform([128, 784], seed=gen_keras))
+    fast = seconds(lambda: uniform([128, 784], gen_fast))
+    assert slow > 5 * fast, (slow, fast)  # measured 100-200x on the 2-core machine
+
+
+def test_model_with_fast_dropout_saves_and_loads_in_safe_mode(tmp_path):
+    x = keras.Input((8,))
+    model = keras.Model(x, keras.layers.Dense(3)(FastDropout(0.5, seed=2, name="drop")(x)))
+    path = tmp_path / "m.keras"
+    model.save(path)
+    again = keras.saving.load_model(path, safe_mode=True)
+    assert isinstance(again.get_layer("drop"), FastDropout) and again.get_layer("drop").rate == 0.5
+    data = np.random.default_rng(0).random((4, 8)).astype(np.float32)
+    np.testing.assert_allclose(again.predict(data, verbose=0), model.predict(data, verbose=0), rtol=1e-6)
+
+
+def test_fast_importance_sampler_agrees_with_the_current_one():
+    import zoo
+    from zoo.evaluation import importance, vae
+
+    entry = zoo.get("vae")
+    if not (zoo.path("vae") / "model.keras").exists():
+        pytest.skip("no vae artifact")
+    model = zoo.load("vae")
+    x = vae.test_images(entry)[0][:24]
+    old_px, old_ll = vae.importance_sample(model, x, 1000)
+    new_px, new_ll, spread = importance.importance_sample(model, x, 1000, spread=True)
+    assert new_px.shape == new_ll.shape == spread.shape == (24,)
+    # different streams: they agree within Monte-Carlo noise (k = 1000: up to ~2.5 nats for one image,
+    # measured; a few tenths for the mean over 24 images), and both sit near the card's NLL (87.6 over 10,000)
+    print("mean NLL: current", -old_ll.mean(), "new", -new_ll.mean(), "largest per-image gap", np.abs(new_ll - old_ll).max())
+    assert np.max(np.abs(new_ll - old_ll)) < 5.0 and abs(new_ll.mean() - old_ll.mean()) < 0.6
+    assert np.max(np.abs(new_px - old_px)) < 3 * np.sqrt(spread.max() / 1000) + 0.5
+
+
+def test_flop_count_of_a_dense_model():
+    bench = _load_script("bench_flops", ROOT / "scripts" / "benchmarks" / "_flops.py")
+    x = keras.Input((784,))
+    model = keras.Model(x, keras.layers.Dense(10)(keras.layers.Dense(30)(x)))
+    assert bench.forward_flops(model) == 2 * (784 * 30 + 30 * 10)
+    assert bench.epoch_flops(model, 60_000) == 3 * 60_000 * 2 * (784 * 30 + 30 * 10)
