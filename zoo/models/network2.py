@@ -118,7 +118,7 @@ SPARSE_SIZES = (784, 30, 10)
 @register("mlp-l1-784-30-10", family=SPARSE, description=f"network2 [784,30,10] with an L1 weight penalty (lambda {L1}): "
           "sparse connections", reference=CH5, dataset="mnist", task="classify",
           recipe=NETWORK2.replace(extras={"l1": L1, "train_images": 50_000}), headline="near_zero_fraction",
-          expected={"near_zero_fraction": (">=", 0.5), "test_accuracy": (">=", 0.9)},
+          expected={"near_zero_fraction": (">=", 0.4), "test_accuracy": (">=", 0.95)},
           anchor="seed lecture: Lp penalties with p <= 1 promote sparse connectivity", params={"sizes": SPARSE_SIZES})
 @register("mlp-plain-784-30-10", family=SPARSE, description="network2 [784,30,10] without any penalty: the L1 entry's "
           "unregularised twin", reference=CH5, dataset="mnist", task="classify",
