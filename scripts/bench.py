@@ -83,8 +83,9 @@ def merge(results: dict) -> dict:
     old = json.loads(RESULTS.read_text())
     for name, rows in old.get("modules", {}).items():
         if name not in results["modules"]:
-            results["modules"][name] = [{**row, "note": f"{row.get('note', '')} [run of {old.get('date')}]"}
-                                        for row in rows]
+            stamp = f" [run of {old.get('date')}]"
+            results["modules"][name] = [row if row.get("note", "").endswith("]") else
+                                        {**row, "note": row.get("note", "") + stamp} for row in rows]
     return results
 
 
