@@ -21,8 +21,9 @@ OLD = """        def body(s, loss_sum, norm_sum):
             loss, norms = step(tf.gather(x, idx), tf.gather(y, idx))
 """
 NEW = """        # One gather per epoch puts the shuffled examples in order, and each step slices a contiguous batch:
-        # XLA's CPU gather of a few rows inside the while-loop cost more than a small step's arithmetic
-        # (mlp-784-30-10 at batch 10: 1.3 -> 0.4 s an epoch). Same batches; costs one shuffled copy of x.
+        # a gather of a few rows per step costs more than a small step's arithmetic (a stand-alone XLA epoch of
+        # mlp-784-30-10 at batch 10: 1.3 -> 0.4 s; see docs/benchmarks.md for this loop). Same batches; costs
+        # one shuffled copy of x per epoch.
         xs, ys = tf.gather(x, order), tf.gather(y, order)
 
         def rows(t, start):
