@@ -6,10 +6,9 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pytest
 
-keras = pytest.importorskip("keras")
-tf = pytest.importorskip("tensorflow")
+import keras  # noqa: E402
+import tensorflow as tf  # noqa: E402
 
 from zoo.layers.dropout import FastDropout, keep_mask, uniform  # noqa: E402
 
@@ -85,24 +84,20 @@ def test_model_with_fast_dropout_saves_and_loads_in_safe_mode(tmp_path):
     np.testing.assert_allclose(again.predict(data, verbose=0), model.predict(data, verbose=0), rtol=1e-6)
 
 
-def test_fast_importance_sampler_agrees_with_the_current_one():
+def test_the_importance_sampler_is_a_consistent_bound_on_the_shipped_vae():
+    """Two independent streams of fast draws agree within Monte-Carlo noise, and k = 1000 samples give a
+    tighter bound than one (Burda et al., Theorem 1). (Exactness when q = p: tests/test_vae.py.)"""
     import zoo
     from zoo.evaluation import importance, vae
 
-    entry = zoo.get("vae")
-    if not (zoo.path("vae") / "model.keras").exists():
-        pytest.skip("no vae artifact")
     model = zoo.load("vae")
-    x = vae.test_images(entry)[0][:24]
-    old_px, old_ll = vae.importance_sample(model, x, 1000)
-    new_px, new_ll, spread = importance.importance_sample(model, x, 1000, spread=True)
-    assert new_px.shape == new_ll.shape == spread.shape == (24,)
-    # different streams: they agree within Monte-Carlo noise (k = 1000: up to ~2.5 nats for one image,
-    # measured; a few tenths for the mean over 24 images), and both sit near the card's NLL (87.6 over 10,000)
-    print("mean NLL: current", -old_ll.mean(), "new", -new_ll.mean(), "largest per-image gap", np.abs(new_ll - old_ll).max())
-    assert np.max(np.abs(new_ll - old_ll)) < 5.0 and abs(new_ll.mean() - old_ll.mean()) < 0.6
-    assert np.max(np.abs(new_px - old_px)) < 3 * np.sqrt(spread.max() / 1000) + 0.5
-
+    x = vae.test_images(zoo.get("vae"))[0][:24]
+    px_a, ll_a, spread = importance.importance_sample(model, x, 1000, seed=0, spread=True)
+    _, ll_b = importance.importance_sample(model, x, 1000, seed=1)
+    _, ll_1 = importance.importance_sample(model, x, 1, seed=0)
+    assert px_a.shape == ll_a.shape == spread.shape == (24,)
+    assert abs(ll_a.mean() - ll_b.mean()) < 0.6 and np.max(np.abs(ll_a - ll_b)) < 5.0  # measured: a few tenths
+    assert ll_a.mean() > ll_1.mean()  # more samples, a higher (tighter) lower bound on log p(x)
 
 def test_flop_count_of_a_dense_model():
     bench = _load_script("bench_flops", ROOT / "scripts" / "benchmarks" / "_flops.py")

@@ -88,8 +88,6 @@ def test_features_endpoint_is_the_penultimate_layer():
     from zoo import artifacts
 
     name = "cnn-lenet5"
-    if not (artifacts.pretrained_dir(name) / artifacts.CARD).exists():
-        pytest.skip("no shipped artifact yet")
     model = zoo.load(name)
     x = zoo.data.vectors("mnist").x_test[:8]
     loaded = tf.saved_model.load(str(artifacts.pretrained_dir(name) / artifacts.SAVED_MODEL))

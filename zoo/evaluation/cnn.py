@@ -12,20 +12,16 @@ Every draw (the twins' init, the labelled subset, the shuffles) follows the run'
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import numpy as np
 
 from zoo import data as datasets
+from zoo.evaluation import predict
 from zoo.family import recipe_loss
 
 TRANSFER_METRICS = ("transfer_accuracy", "transfer_penultimate_accuracy", "scratch_accuracy")
 SPLIT_DIGIT = 5         # source: digits below it; target: digits from it on
 PATCH_IMAGES = 2000     # test images searched for each unit's strongest inputs (fixed: the pictures are reproducible)
-
-
-def predict(model, x, batch: int = 2000) -> np.ndarray:
-    return np.concatenate([np.asarray(model(x[i:i + batch], training=False)) for i in range(0, len(x), batch)])
 
 
 def evaluate(entry, model) -> dict:
@@ -156,33 +152,19 @@ def top_patches(entry, model, units: int = 8, top: int = 8) -> list[tuple[str, n
 
 def fit(entry, model, *, data=None, checkpoint=None, resume=False, on_chunk=None, on_stage=None):
     """The entry's own training ("train"), then, if its recipe asks, the transfer experiment's three stages."""
-    from zoo import training
+    from zoo.stages import Stages
 
     family, recipe = entry.family, entry.recipe
     data = data if data is not None else family.train_data(entry)
-    history = training.History()
-    stage_files = []
+    stages = Stages(entry, checkpoint=checkpoint, resume=resume, on_chunk=on_chunk, on_stage=on_stage)
 
     def run(stage, net, loss_fn, x, y, stage_recipe, own_checkpoint=False):
-        if on_stage is not None:
-            on_stage(stage)
-        file = checkpoint
-        if checkpoint is not None and not own_checkpoint:
-            file = Path(checkpoint).with_name(f"{Path(checkpoint).stem}.{stage}.npz")
-            stage_files.append(file)
-        part = training.fit(net, loss_fn, x, y, stage_recipe, checkpoint=file,
-                            resume=bool(resume and file is not None and Path(file).exists()), on_chunk=on_chunk,
-                            stage=stage, identity={**entry.identity(), "stage": stage})
-        history.loss.extend(part.loss)
-        history.stages.extend(part.stages)
-        history.seconds += part.seconds
+        stages.run(stage, net, loss_fn, x, y, stage_recipe, final=own_checkpoint)
 
     run("train", model, family.loss(entry), data.x, data.y, recipe, own_checkpoint=True)
     if recipe.extras.get("transfer_labels"):
-        history.measured.update(transfer(entry, data, run))
-    for file in stage_files:
-        file.unlink(missing_ok=True)
-    return history
+        stages.history.measured.update(transfer(entry, data, run))
+    return stages.finish()
 
 
 def transfer(entry, data, run) -> dict:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from zoo import data
+from zoo.evaluation import predict
 from zoo.family import Family, TrainData
 from zoo.plots import mlp as pictures
 from zoo.registry import Recipe, register
@@ -40,10 +41,6 @@ GRAD_SLICE = 1000  # training images the card's gradient norms are measured on (
 def train_data(entry) -> TrainData:
     split = data.vectors(entry.dataset)
     return TrainData(split.x_train, data.one_hot(split.y_train))
-
-
-def predict(model, x, batch: int = 2000) -> np.ndarray:
-    return np.concatenate([np.asarray(model(x[i:i + batch], training=False)) for i in range(0, len(x), batch)])
 
 
 def evaluate(entry, model) -> dict:

@@ -18,7 +18,6 @@ entry's, so `resume` skips the finished stages and continues the interrupted one
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 
@@ -62,27 +61,15 @@ def fit(entry, model, *, data=None, checkpoint=None, resume=False, on_chunk=None
     """The stages in order, each by the entry's recipe with its own stage's epochs."""
     import keras
 
-    from zoo import training
     from zoo.models.autoencoders import bce_per_image
+    from zoo.stages import Stages
 
     data = data if data is not None else train_data(entry)
     recipe = entry.recipe
-    history = training.History()
-    stage_files = []
+    stages = Stages(entry, checkpoint=checkpoint, resume=resume, on_chunk=on_chunk, on_stage=on_stage)
 
     def run(stage, net, loss_fn, x, y, epochs, final=False):
-        if on_stage is not None:
-            on_stage(stage)
-        file = checkpoint
-        if checkpoint is not None and not final:
-            file = Path(checkpoint).with_name(f"{Path(checkpoint).stem}.{stage}.npz")
-            stage_files.append(file)
-        part = training.fit(net, loss_fn, x, y, recipe.replace(epochs=epochs), checkpoint=file,
-                            resume=bool(resume and file is not None and Path(file).exists()), on_chunk=on_chunk,
-                            stage=stage, identity={**entry.identity(), "stage": stage})
-        history.loss.extend(part.loss)
-        history.stages.extend(part.stages)
-        history.seconds += part.seconds
+        stages.run(stage, net, loss_fn, x, y, recipe.replace(epochs=epochs), final=final)
 
     if recipe.extras.get("pretrain"):
         codes = np.asarray(data.x, np.float32)
@@ -101,12 +88,10 @@ def fit(entry, model, *, data=None, checkpoint=None, resume=False, on_chunk=None
     run(f"finetune-{recipe.extras['labels_low']}-labels", low, classify, np.asarray(data.x)[subset],
         np.asarray(data.y)[subset], recipe.stage_epochs["low_labels"])
     split = vectors(entry.dataset)
-    history.measured[LOW_LABEL_METRIC] = accuracy(low, split.x_test, split.y_test)
+    stages.history.measured[LOW_LABEL_METRIC] = accuracy(low, split.x_test, split.y_test)
 
     run("finetune", model, classify, data.x, data.y, recipe.epochs, final=True)
-    for file in stage_files:
-        file.unlink(missing_ok=True)
-    return history
+    return stages.finish()
 
 
 def evaluate(entry, model) -> dict:
