@@ -15,8 +15,7 @@ import time
 
 import numpy as np
 
-from zoo import data, progress
-from zoo.errors import ZooError
+from zoo import data
 from zoo.registry import check_count
 
 TEST_BINARIZATION_SEED = 0
@@ -149,55 +148,8 @@ def check(entry, model, card: dict) -> list[str]:
 
 def importance_sample(model, x: np.ndarray, k: int, seed: int = 0, samples_per_call: int = 8192, spread: bool = False):
     """Per image: the mean over k samples of log p(x|z), and log p(x) estimated by importance sampling
-    (with spread=True also the variance over the k samples of log p(x|z)).
+    (with spread=True also the variance over the k samples of log p(x|z)): zoo.evaluation.importance's
+    sampler on the stream every committed VAE card was measured with."""
+    from zoo.evaluation.importance import importance_sample as sampler
 
-    log p(x) ~= log (1/k) sum_j p(x|z_j) p(z_j) / q(z_j|x), z_j ~ q(z|x), computed as a running
-    log-sum-exp (numerically stable) over chunks of samples. One XLA-compiled call handles a block of
-    images and all k samples of each (a while-loop over chunks), each chunk decoding
-    (chunk x images) latents in one matmul; memory stays at about samples_per_call x 784 floats.
-    """
-    import tensorflow as tf
-
-    samples_per_call = max(8, samples_per_call // max(1, getattr(model, "levels", 0)))  # categorical: K logits a pixel
-    chunk = min(k, max(1, samples_per_call // 8))        # samples per image per step
-    images = max(1, samples_per_call // chunk)            # images per call
-    steps = math.ceil(k / chunk)
-    latent = model.latent_dim
-    half_log_2pi = 0.5 * math.log(2 * math.pi)
-
-    @tf.function(jit_compile=True)
-    def block(xb, block_index):
-        mean, log_var = model.encoder(xb)
-        std = tf.exp(0.5 * log_var)
-
-        def body(s, lse, px_sum, sq_sum):
-            eps = tf.random.stateless_normal([chunk, images, latent], seed=tf.stack([tf.cast(seed, tf.int64), block_index * steps + s]))
-            z = mean + std * eps
-            out = model.decoder(tf.reshape(z, [-1, latent]))                                  # chunk-major rows
-            log_px = tf.reshape(model.log_px(tf.tile(xb, [chunk, 1]), out), [chunk, images])
-            log_pz = -0.5 * tf.reduce_sum(tf.square(z), axis=-1) - latent * half_log_2pi
-            log_qz = -tf.reduce_sum(0.5 * tf.square(eps) + 0.5 * log_var, axis=-1) - latent * half_log_2pi
-            valid = (tf.cast(s, tf.int32) * chunk + tf.range(chunk))[:, None] < k         # the last chunk may overhang k
-            log_w = tf.where(valid, log_px + log_pz - log_qz, -np.inf)
-            lse = tf.reduce_logsumexp(tf.concat([lse[None], log_w], axis=0), axis=0)
-            kept = tf.where(valid, log_px, 0.0)
-            return s + 1, lse, px_sum + tf.reduce_sum(kept, axis=0), sq_sum + tf.reduce_sum(tf.square(kept), axis=0)
-
-        _, lse, px_sum, sq_sum = tf.while_loop(lambda s, *_: s < steps, body,
-                                               (tf.constant(0, tf.int64), tf.fill([images], -np.inf), tf.zeros([images]),
-                                                tf.zeros([images])))
-        return px_sum / k, lse - math.log(k), tf.maximum(sq_sum / k - tf.square(px_sum / k), 0.0)
-
-    n = len(x)
-    padded = np.zeros((math.ceil(n / images) * images, x.shape[1]), np.float32)  # one shape: one compilation
-    padded[:n] = x
-    px, ll, var = [], [], []
-    blocks = len(padded) // images
-    for b in range(blocks):
-        p, l, v = block(tf.constant(padded[b * images:(b + 1) * images]), tf.constant(b, tf.int64))
-        px.append(p.numpy())
-        ll.append(l.numpy())
-        var.append(v.numpy())
-        progress.report(min(n, (b + 1) * images), n, f"importance sampling, k = {k}")
-    result = tuple(np.concatenate(a)[:n].astype(np.float64) for a in (px, ll, var))
-    return result if spread else result[:2]
+    return sampler(model, x, k, seed, samples_per_call, spread, draws="shipped")
