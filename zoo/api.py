@@ -5,6 +5,7 @@ the CLI is a thin layer over these. TensorFlow is imported (quietly) on first us
 """
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -56,8 +57,9 @@ def train(name: str, *, epochs: int | None = None, seed: int | None = None, data
     classes: a folder of IDX files, an .npz, or a TensorFlow Datasets name (the card records it). `out` (default runs/NAME) must be new, empty, or (with force=True) an artifact
     zoo wrote. With resume=True an interrupted run continues from its checkpoint, if it is the same run.
     """
-    entry = catalogue.get(name).with_options(seed=seed, epochs=epochs, data=data)
-    if entry.dataset != catalogue.get(name).dataset:
+    registered = catalogue.get(name)
+    entry = registered.with_options(seed=seed, epochs=epochs, data=data)
+    if entry.dataset != registered.dataset:
         from zoo import data as datasets
 
         datasets.vectors(entry.dataset)  # read and check the user's data before anything else runs
@@ -78,7 +80,7 @@ def train(name: str, *, epochs: int | None = None, seed: int | None = None, data
     tf.config.experimental.enable_op_determinism()
     if tensorboard is not None:
         on_chunk = _logging_to_tensorboard(Path(tensorboard), on_chunk)
-    with training.run_lock(checkpoint) if checkpoint is not None else _nothing():
+    with training.run_lock(checkpoint) if checkpoint is not None else nullcontext():
         with distribution.scope():  # the model, the optimizer and the loop all live under the strategy
             model = entry.build()
             history = entry.family.fit(entry, model, checkpoint=checkpoint, resume=resume, on_chunk=on_chunk,
@@ -90,14 +92,6 @@ def train(name: str, *, epochs: int | None = None, seed: int | None = None, data
             folder = export_artifact(entry, model, history, metrics, out, replace=force)
             checkpoint.unlink(missing_ok=True)
     return TrainResult(model, history, metrics, history.seconds, folder)
-
-
-class _nothing:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
 
 
 def _logging_to_tensorboard(logdir: Path, on_chunk: Callable | None) -> Callable:

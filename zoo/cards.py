@@ -6,6 +6,8 @@ import platform
 import subprocess
 from pathlib import Path
 
+from zoo.registry import plain
+
 
 def card_for(entry, model, history, metrics: dict) -> dict:
     """Everything a reader needs to trust and reproduce the artifact, from the run that made it."""
@@ -21,7 +23,7 @@ def card_for(entry, model, history, metrics: dict) -> dict:
         "dataset": entry.dataset,
         "data": _provenance(entry),
         "task": entry.task,
-        "params": _plain(entry.params),
+        "params": plain(entry.params),
         "recipe": entry.recipe.to_dict(),
         "metrics": metrics,
         "expected": {k: list(v) for k, v in entry.expected.items()},
@@ -44,14 +46,6 @@ def _provenance(entry) -> dict | None:
     from zoo import catalogue, data
 
     return data.describe(entry.dataset) if catalogue.get(entry.name).takes_data else None
-
-
-def _plain(value):
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
 
 
 def git_commit() -> str:

@@ -114,7 +114,7 @@ class Entry:
 
     def identity(self) -> dict:
         """What makes a run this run: a checkpoint resumes only the run with the same identity."""
-        return {"entry": self.name, "params": _plain(self.params), "recipe": _plain(self.recipe.to_dict())}
+        return {"entry": self.name, "params": plain(self.params), "recipe": plain(self.recipe.to_dict())}
 
     def meets(self, metrics: Mapping[str, float]) -> list[str]:
         """The expectations `metrics` fails, as readable strings (empty when all are met)."""
@@ -126,12 +126,12 @@ class Entry:
         return failures
 
 
-def _plain(value):
+def plain(value):
     """Tuples as lists and mappings as dicts, recursively: the form JSON gives back."""
     if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
 
 
