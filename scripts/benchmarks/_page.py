@@ -11,18 +11,19 @@ SECTIONS = {
                  "run) divided by the zoo's time: 1.0 would be the machine's float32 matmul rate; elementwise work, "
                  "random draws and per-step overhead are what keep small models far below it."),
     "mlp": ("The lecture's net at batch 10",
-            "mlp-784-30-10, one epoch of 6,000 steps of 10 images: the zoo loop as shipped, with XLA switched, and with "
-            "the change proposed for zoo/training.py (scripts/benchmarks/_patched.py: one gather per epoch, contiguous "
-            "slices per step), against the lecture's per-example NumPy loop and `model.fit(batch_size=10)`."),
+            "mlp-784-30-10, one epoch of 6,000 steps of 10 images: the zoo loop as shipped (XLA, gradient norms measured "
+            "every 12th step), with XLA switched, and measuring the norms at every step, against the lecture's "
+            "per-example NumPy loop and `model.fit(batch_size=10)`."),
     "encoder": ("encoder-9-2-9 to convergence", "The seed recipe's whole run (compilation included) against `model.fit`."),
     "rng": ("Random draws under XLA",
             "Per-epoch time of the entries that draw random numbers every step, with Keras' layers (keras.random, "
             "a SeedGenerator) and with zoo.layers.dropout (the same SeedGenerator drawn through Philox with a constant "
             "counter), with and without XLA; *baseline* is the first variant of each entry."),
     "importance": ("Importance-sampled NLL (`zoo eval vae --k 5000`)",
-                   "The current sampler (zoo.evaluation.vae.importance_sample) against zoo.evaluation.importance on the "
-                   "same images and k, and the new one against its compute bound (decoder + encoder forward FLOPs per "
-                   "sample x samples / the matmul rate); times for all 10,000 test images are scaled from the images timed."),
+                   "The zoo's sampler (zoo.evaluation.importance, Philox draws with a constant counter) against the same "
+                   "sampler drawing with tf.random.stateless_normal's default algorithm, and against its compute bound "
+                   "(decoder + encoder forward FLOPs per sample x samples / the matmul rate); times for all 10,000 test "
+                   "images are scaled from the images timed."),
     "startup": ("Start-up: commands end to end",
                 "Wall-clock seconds of whole processes, against `python -c \"import tensorflow\"` timed in the same run "
                 "(the floor: every command imports TensorFlow); *ratio* is command / import."),

@@ -1,8 +1,9 @@
 """mlp-784-30-10 by the lecture's recipe (sigmoid, quadratic cost, SGD eta 3.0, batch 10): seconds per epoch.
 
 Ways to run the same epoch of 6,000 mini-batches over the 60,000 training images:
-  zoo      zoo.training.fit with the entry's recipe (one compiled call per epoch), with and without XLA, and
-           the same loop with the change scripts/benchmarks/_patched.py proposes (one gather per epoch);
+  zoo      zoo.training.fit with the entry's recipe (one compiled call per epoch, XLA), and two variants for
+           comparison: without XLA, and measuring the gradient norms at every step instead of every k-th
+           (zoo.training.MEASURED_STEPS);
   lecture  the lecture's Network.SGD in NumPy: backprop one example at a time, sum, update per batch;
   fit      a plain compiled Keras model.fit(batch_size=10) with the same loss and optimizer.
 zoo and fit run two epochs and are timed on the second (steady state, compilation excluded); the
@@ -50,7 +51,7 @@ def lecture_epoch(x, y, sizes, eta=3.0, batch=10, limit=None, seed=0):
 
 
 def _zoo_epoch(training, entry, x, y, jit: bool) -> tuple[float, float]:
-    """(seconds of the second epoch, its loss) of `training.fit` (the shipped or the patched loop)."""
+    """(seconds of the second epoch, its loss) of `training.fit` with the entry's recipe, XLA as given."""
     stamps = []
     recipe = entry.recipe.replace(epochs=2, chunk=1, jit=jit)
     history = training.fit(entry.build(), entry.family.loss(entry), x, y, recipe,
@@ -65,7 +66,6 @@ def run(rate: float | None = None) -> list[dict]:
     from zoo import training
     from zoo.losses import get_loss
     from zoo.training import make_optimizer
-    from _patched import patched_training
 
     entry = zoo.get("mlp-784-30-10").with_options(epochs=2)
     family = entry.family
@@ -91,14 +91,17 @@ def run(rate: float | None = None) -> list[dict]:
                  callbacks=[EpochTimer()])
     fit_epoch = stamps[1]
 
-    loops = [("zoo loop as shipped", training, shipped), (f"zoo loop as shipped, jit={not shipped}", training, not shipped)]
-    patched = patched_training()
-    if patched is not None:
-        loops += [("zoo loop + proposed patch, jit=True", patched, True), ("zoo loop + proposed patch, jit=False", patched, False)]
+    loops = [("zoo loop as shipped", shipped, training.MEASURED_STEPS),
+             (f"zoo loop, jit={not shipped}", not shipped, training.MEASURED_STEPS),
+             ("zoo loop, gradient norms at every step", shipped, 10 ** 9)]
     case = "mlp-784-30-10, one epoch at batch 10 (6,000 steps)"
     rows = []
-    for label, module, jit in loops:
-        seconds, loss = _zoo_epoch(module, entry, data.x, data.y, jit)
+    for label, jit, measured_steps in loops:
+        kept, training.MEASURED_STEPS = training.MEASURED_STEPS, measured_steps
+        try:
+            seconds, loss = _zoo_epoch(training, entry, data.x, data.y, jit)
+        finally:
+            training.MEASURED_STEPS = kept
         note = f"{label}; steady-state epoch 2, training loss {loss:.4f}"
         rows.append(dict(case=f"{case}: {label}", section="mlp", baseline="lecture per-example NumPy loop",
                          zoo_seconds=seconds, baseline_seconds=lecture, ratio=lecture / seconds,

@@ -1,18 +1,15 @@
-"""Importance-sampled log p(x) for a VAE: the one sampler, with a choice of random stream.
+"""Importance-sampled log p(x) for a VAE, the one sampler of zoo.evaluation.vae.
 
-zoo.evaluation.vae uses it with `draws="shipped"`, the stream every committed VAE card was measured
-with (tf.random.stateless_normal, default algorithm); `draws="fast"` is the faster stream below.
+Where the time goes (vae, k = 5000, 10,000 images): the decoder passes (~21 TFLOP) and their
+elementwise work, and the Gaussian draws. `tf.random.stateless_normal` with its default algorithm
+derives a Philox (key, counter) from the seed with StatelessRandomGetKeyCounter, and XLA's CPU Philox
+is slow whenever the counter is a run-time value: 10-100x the cost of the same draw with a constant
+counter (zoo.layers.dropout measures it). So every chunk's draw uses the Philox kernel directly, the
+(seed, block, chunk) triple folded into the key and the counter constant at zero (1.4-1.7x faster over
+the whole evaluation, measured by scripts/benchmarks/importance.py before this became the only stream).
 
-Where the old sampler's time went (vae, k = 5000, 10,000 images: 493 s): not the decoder matmuls
-(~21 TFLOP, ~200 s at this machine's float32 rate) but the Gaussian draws. `tf.random.stateless_normal`
-with its default algorithm derives a Philox (key, counter) from the seed with StatelessRandomGetKeyCounter,
-and XLA's CPU Philox is slow whenever the counter is a run-time value: 10-100x the cost of the same draw
-with a constant counter (zoo.layers.dropout measures it). Here every chunk's draw uses the Philox kernel
-directly, with the (seed, block, chunk) triple folded into the key and the counter constant at zero.
-
-Same estimator: log p(x) ~= log (1/k) sum_j p(x|z_j) p(z_j) / q(z_j|x), z_j ~ q(z|x), a running
+The estimator: log p(x) ~= log (1/k) sum_j p(x|z_j) p(z_j) / q(z_j|x), z_j ~ q(z|x), a running
 log-sum-exp over chunks of samples; one compiled call per block of images, a while-loop over chunks.
-The samples differ from the old sampler's (another stream), so results agree within Monte-Carlo noise.
 """
 from __future__ import annotations
 
@@ -22,39 +19,21 @@ import numpy as np
 
 from zoo import progress
 
-PHILOX = 1  # tf.random.Algorithm.PHILOX
 
-
-def _shipped_normal(shape, seed, index):
-    """The stream the committed VAE cards were measured with: the default algorithm's seed (seed, index)."""
-    import tensorflow as tf
-
-    return tf.random.stateless_normal(shape, seed=tf.stack([tf.cast(seed, tf.int64), index]))
-
-
-def _normal(shape, seed, index):
-    """Standard normals, one independent Philox stream per (seed, index): the key varies, the counter is 0."""
-    import tensorflow as tf
-
-    key = tf.bitcast(tf.cast(seed, tf.int64) * (2 ** 40) + index, tf.uint64)
-    return tf.raw_ops.StatelessRandomNormalV2(shape=shape, key=tf.reshape(key, [1]), counter=tf.zeros([2], tf.uint64),
-                                              alg=PHILOX, dtype=tf.float32)
-
-
-def importance_sample(model, x: np.ndarray, k: int, seed: int = 0, samples_per_call: int = 8192, spread: bool = False,
-                      draws: str = "fast"):
+def importance_sample(model, x: np.ndarray, k: int, seed: int = 0, samples_per_call: int = 8192, spread: bool = False):
     """Per image: the mean over k samples of log p(x|z), and log p(x) estimated by importance sampling
     (with spread=True also the variance over the k samples of log p(x|z)). Memory: about
     samples_per_call x the decoder's output width floats per chunk.
     """
     import tensorflow as tf
 
+    from zoo.layers.dropout import philox
+
     samples_per_call = max(8, samples_per_call // max(1, getattr(model, "levels", 0)))  # categorical: K logits a pixel
     chunk = min(k, max(1, samples_per_call // 8))        # samples per image per step
     images = max(1, samples_per_call // chunk)            # images per call
     steps = math.ceil(k / chunk)
     latent = model.latent_dim
-    normal = {"fast": _normal, "shipped": _shipped_normal}[draws]
 
     @tf.function(jit_compile=True)
     def block(xb, block_index):
@@ -63,7 +42,7 @@ def importance_sample(model, x: np.ndarray, k: int, seed: int = 0, samples_per_c
         tiled = tf.tile(xb, [chunk, 1])  # loop-invariant: hoisted out of the while-loop
 
         def body(s, lse, px_sum, sq_sum):
-            eps = normal([chunk, images, latent], seed, block_index * steps + s)
+            eps = philox([chunk, images, latent], seed, block_index * steps + s, normal=True)  # one key per chunk
             z = mean + std * eps
             out = model.decoder(tf.reshape(z, [-1, latent]))                                  # chunk-major rows
             log_px = tf.reshape(model.log_px(tiled, out), [chunk, images])

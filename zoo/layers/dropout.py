@@ -24,16 +24,25 @@ import keras
 PHILOX = 1  # tf.random.Algorithm.PHILOX
 
 
+def philox(shape, high, low, dtype="float32", normal: bool = False):
+    """Uniform [0, 1) (or standard normal) draws from the Philox stream keyed by high * 2^32 + low, counter 0.
+
+    One stream per key: callers fold (seed, draw number) into (high, low), so each draw gets its own key
+    and XLA keeps its fast constant-counter code. TensorFlow only (the training loop's backend).
+    """
+    import tensorflow as tf
+
+    key = tf.bitcast(tf.cast(high, tf.int64) * (2 ** 32) + tf.cast(low, tf.int64), tf.uint64)
+    draw = tf.raw_ops.StatelessRandomNormalV2 if normal else tf.raw_ops.StatelessRandomUniformV2
+    return draw(shape=shape, key=tf.reshape(key, [1]), counter=tf.zeros([2], tf.uint64), alg=PHILOX, dtype=dtype)
+
+
 def uniform(shape, seed_generator, dtype="float32"):
     """Uniform [0, 1) draws of `shape`, fresh at every call (the generator's state advances, in-graph too)."""
     if keras.backend.backend() != "tensorflow":
         return keras.random.uniform(shape, seed=seed_generator, dtype=dtype)
-    import tensorflow as tf
-
-    seed = tf.cast(seed_generator.next(), tf.int64)  # [seed, draw counter]
-    key = tf.bitcast(seed[0] * (2 ** 32) + seed[1], tf.uint64)  # one Philox key per (seed, draw)
-    return tf.raw_ops.StatelessRandomUniformV2(shape=shape, key=tf.reshape(key, [1]),
-                                               counter=tf.zeros([2], tf.uint64), alg=PHILOX, dtype=dtype)
+    seed = seed_generator.next()  # [seed, draw counter]
+    return philox(shape, seed[0], seed[1], dtype)
 
 
 def keep_mask(shape, rate: float, seed_generator, dtype="float32"):

@@ -30,7 +30,6 @@ DEPTH = "Seed lecture's depth table; Nielsen ch. 5 (vanishing gradient); Klambau
         "Ioffe & Szegedy 2015 (batch norm); He et al. 2016 (residual)"
 CLASSIC = Recipe(optimizer="sgd", learning_rate=3.0, momentum=0.0, batch_size=10, epochs=30, loss="half_sum_squared",
                  seed=0, chunk=1, track_gradients=True,
-                 jit=False,  # measured: for these tiny steps TF's graph executor beats XLA's CPU runtime (~0.8 vs ~1.5 s/epoch)
                  notes={"init": "weights and biases ~ N(0, 1)",
                          "update": "half_sum_squared = mean over batch of 1/2 sum_j (a_j - y_j)^2, so SGD lr 3.0 "
                                    "gives w -= (3.0/10) * sum over the 10 examples of dC_x/dw: the lecture's "
@@ -174,14 +173,16 @@ def build_deep(kind: str, depth: int, width: int = 100):
     """
     import keras
 
+    from zoo.layers.dropout import FastAlphaDropout
+
     inputs = keras.Input((784,), name="pixels")
     h = inputs
     if kind in ("sigmoid", "relu", "selu"):
         init = {"sigmoid": "glorot_uniform", "relu": "he_normal", "selu": "lecun_normal"}[kind]
         for i in range(1, depth):
             h = keras.layers.Dense(width, activation=kind, kernel_initializer=init, name=f"hidden{i}")(h)
-            if kind == "selu":
-                h = keras.layers.AlphaDropout(0.05, name=f"alpha_dropout{i}")(h)  # keeps SELU's mean 0, variance 1
+            if kind == "selu":  # alpha dropout keeps SELU's mean 0, variance 1; drawn cheaply under XLA
+                h = FastAlphaDropout(0.05, name=f"alpha_dropout{i}")(h)
     elif kind == "bn":
         for i in range(1, depth):
             h = keras.layers.Dense(width, use_bias=False, kernel_initializer="he_normal", name=f"hidden{i}")(h)
@@ -214,8 +215,7 @@ def _deep(kind, depth, description, expected=None, anchor="", recipe=DEEP):
                                 {"test_accuracy": (">=", 0.96)}, "seed depth table: init + batch norm at 10-30"))
 @register("deep-selu-10", **_deep("selu", 10, "10 Dense layers of SELU units (LeCun-normal init, alpha dropout "
                                   "0.05): self-normalising", {"test_accuracy": (">=", 0.96)},
-                                  "Klambauer et al. 2017; seed depth table",
-                                  DEEP.replace(jit=False)))  # XLA on CPU: dropout's random draws ~20x slower
+                                  "Klambauer et al. 2017; seed depth table"))
 @register("deep-relu-10", **_deep("relu", 10, "10 Dense layers of ReLU units (He init): the same depth trains",
                                   {"test_accuracy": (">=", 0.96)}, "seed depth table: ReLU trains at 4-9 layers"))
 @register("deep-sigmoid-10", **_deep("sigmoid", 10, "10 Dense layers of sigmoid units (Glorot init): the gradient "
@@ -229,7 +229,6 @@ def deep(kind, depth):
 LARGE_EPOCHS = 40
 LARGE = Recipe(optimizer="adam", learning_rate=1e-3, batch_size=128, epochs=LARGE_EPOCHS,
                loss="categorical_crossentropy", seed=0, chunk=1, track_gradients=True,
-               jit=False,  # measured: XLA on CPU ran this net's dropout steps ~19x slower (77 vs 4 s/epoch)
                extras={"optimizer_args": {"learning_rate": {
                    "module": "keras.optimizers.schedules", "class_name": "CosineDecay",
                    "config": {"initial_learning_rate": 1e-3, "decay_steps": LARGE_EPOCHS * (60000 // 128)}}}})
@@ -244,10 +243,13 @@ LARGE = Recipe(optimizer="adam", learning_rate=1e-3, batch_size=128, epochs=LARG
 def large(width, depth, input_dropout, hidden_dropout):
     import keras
 
-    layers = [keras.Input((784,), name="pixels"), keras.layers.Dropout(input_dropout, name="pixel_dropout")]
+    from zoo.layers.dropout import FastDropout
+
+    # FastDropout, not keras.layers.Dropout: Keras' draws are ~19x slower under XLA on CPU (zoo.layers.dropout)
+    layers = [keras.Input((784,), name="pixels"), FastDropout(input_dropout, name="pixel_dropout")]
     for i in range(1, depth + 1):
         layers += [keras.layers.Dense(width, activation="relu", kernel_initializer="he_normal", name=f"hidden{i}"),
-                   keras.layers.Dropout(hidden_dropout, name=f"dropout{i}")]
+                   FastDropout(hidden_dropout, name=f"dropout{i}")]
     layers.append(keras.layers.Dense(10, activation="softmax", name="output"))
     return keras.Sequential(layers, name="mlp_large")
 

@@ -17,7 +17,7 @@ from zoo.registry import register
 LEVELS = 16
 IWAE_K = 5         # the smaller of Burda et al.'s two: measured, a k = 5 step costs about 1.15x an ELBO step here
 IWAE_NLL_K = 1000  # not Burda et al.'s 5000, for time: in expectation an upper bound on the k = 5000 figure
-IWAE_EPOCHS = 100  # what fitted the time left on 2 shared cores (measured 5-9 s per epoch; the issue allows ~30 minutes)
+IWAE_EPOCHS = 100  # what fits the retrain-everything budget (measured ~4 s an epoch on 2 quiet cores)
 
 GAUSSIAN = first("samples")    # its artifact's picture: its own reconstructions, samples and KL per dimension
 CATEGORICAL = first("decoders")  # the three decoders side by side (trained last of the three)
@@ -25,11 +25,11 @@ CATEGORICAL = first("decoders")  # the three decoders side by side (trained last
 
 @register("iwae", **_fields(
     f"MLP IWAE 784-200-200-50 (tanh), Bernoulli decoder, trained on the k = {IWAE_K} importance-weighted bound",
-    # the issue's goal was nll <= 86.0; this run reached 89.00, so the check is the bound `vae` must meet (90),
-    # and the anchor says plainly that the goal was not reached
+    # the issue's goal was nll <= 86.0; 100 epochs reach about 89 (the card's nll), so the check is the bound
+    # `vae` must meet (90), and the anchor says plainly that the goal was not reached
     50, IWAE_EPOCHS, IWAE_NLL_K, {"nll": ("<=", 90.0)}, "nll",
     "Burda et al. 2015, test NLL at k = 5000 after 3,280 epochs: VAE 86.76, IWAE k=5 85.54, IWAE k=50 84.78; "
-    "goal <= 86.0 NOT reached: 89.00 (k = 1000) after 100 epochs",
+    f"goal <= 86.0 NOT reached after {IWAE_EPOCHS} epochs (this card's nll, k = {IWAE_NLL_K})",
     notes={**NOTES, "bound": f"k = {IWAE_K} importance samples per image in the training bound",
            "nll_k": f"test NLL with k = {IWAE_NLL_K}, not 5000 (time): in expectation an upper bound on the k = 5000 "
                     "figure (Burda et al., Theorem 1)"},
@@ -38,7 +38,8 @@ CATEGORICAL = first("decoders")  # the three decoders side by side (trained last
     f"MLP VAE 784-200-200-50 (tanh), categorical (softmax) decoder over {LEVELS} intensity levels per pixel, "
     f"MNIST quantised to {LEVELS} levels", 50, 40, 100, {}, "nll",
     "no published figure for this recipe (the lecture's softmax / Boltzmann output)",
-    family=CATEGORICAL, notes=QUANTIZATION, likelihood="categorical", levels=LEVELS, samples=1))
+    family=CATEGORICAL, notes=QUANTIZATION, extras={"check_k": 10, "check_slack": 6.0}, likelihood="categorical",
+    levels=LEVELS, samples=1))
 @register("vae-gaussian", **_fields(
     "MLP VAE 784-200-200-50 (tanh), Gaussian decoder (mean and variance of every pixel from the decoder) on "
     "uniformly dequantised 8-bit MNIST", 50, 50, 1000, {}, "bits_per_dim",
