@@ -269,9 +269,9 @@ def _fields(description: str, latent: int, epochs: int, nll_k: int, expected: di
                 params={"hidden": (200, 200), "latent": latent, "activation": "tanh", **params})
 
 
-@register("vae", **_fields("MLP VAE 784-200-200-50 (tanh), Bernoulli decoder, dynamically binarised MNIST", 50, 350, 5000,
+@register("vae", **_fields("MLP VAE 784-200-200-50 (tanh), Bernoulli decoder, dynamically binarised MNIST", 50, 200, 5000,
                            {"nll": ("<=", 90.0)}, "nll", "Burda et al. 2015: VAE 86.76 nats (3,280 epochs), IWAE 84.78"))
-@register("vae-2d", **_fields("MLP VAE 784-200-200-2 (tanh): a 2-D latent space to look at", 2, 100, 1000,
+@register("vae-2d", **_fields("MLP VAE 784-200-200-2 (tanh): a 2-D latent space to look at", 2, 50, 1000,
                               {}, "elbo", "keras.io VAE example (2-D latent; ELBO reported)"))
 def vae(hidden, latent, activation, seed):
     return build_vae(hidden, latent, activation, seed=seed, name="vae" if latent != 2 else "vae_2d")

@@ -36,7 +36,7 @@ CATEGORICAL = first("decoders")  # the three decoders side by side (trained last
     likelihood="bernoulli", levels=0, samples=IWAE_K))
 @register("vae-categorical", **_fields(
     f"MLP VAE 784-200-200-50 (tanh), categorical (softmax) decoder over {LEVELS} intensity levels per pixel, "
-    f"MNIST quantised to {LEVELS} levels", 50, 40, 100, {}, "nll",
+    f"MNIST quantised to {LEVELS} levels", 50, 30, 100, {}, "nll",
     "no published figure for this recipe (the lecture's softmax / Boltzmann output)",
     family=CATEGORICAL, notes=QUANTIZATION, extras={"check_k": 10, "check_slack": 6.0}, likelihood="categorical",
     levels=LEVELS, samples=1))
