@@ -134,7 +134,7 @@ def test_an_empty_saved_model_folder_is_refused(copy_of_encoder):
 
 
 def test_a_foreign_file_in_saved_model_is_refused(copy_of_encoder):
-    (copy_of_encoder / "saved_model" / "assets").mkdir()
+    (copy_of_encoder / "saved_model" / "assets").mkdir(exist_ok=True)  # TF writes it empty; git does not keep it
     (copy_of_encoder / "saved_model" / "assets" / "vocab.txt").write_text("evil")
     _refused(copy_of_encoder, "not on the card: saved_model/assets/vocab.txt")
 

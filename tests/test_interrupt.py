@@ -47,30 +47,28 @@ def _interrupt_then_resume(tmp_path, sig):
     return out, process.returncode, err
 
 
-@pytest.fixture(scope="module")
-def straight(tmp_path_factory):
-    """The uninterrupted run both signals' resumed runs must equal (trained once for the module)."""
-    out = tmp_path_factory.mktemp("straight") / "run"
-    done = subprocess.run(_train(out), capture_output=True, text=True, timeout=300)
+def test_interrupted_runs_resume_to_the_uninterrupted_result(tmp_path):
+    """SIGINT (a clean stop at a chunk boundary) and SIGKILL (no warning): each resumed run equals one run
+    straight through. One test for both signals, so the straight run is trained once."""
+    straight = tmp_path / "straight"
+    done = subprocess.run(_train(straight), capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    return out
-
-
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
-def test_interrupted_run_resumes_to_the_uninterrupted_result(tmp_path, sig, straight):
-    out, code, err = _interrupt_then_resume(tmp_path, sig)
-    if sig == signal.SIGINT:
-        assert code == 130 and "interrupted after epoch" in err and "--resume" in err and "Traceback" not in err
-    else:
-        assert code == -signal.SIGKILL
-    resumed = subprocess.run(_train(out, "--resume"), capture_output=True, text=True, timeout=300)
-    assert resumed.returncode == 0, resumed.stderr
-    assert not checkpoint_path(out).exists(), "the checkpoint is removed once the artifact is written"
-    assert not _lock_file(out).exists(), "the run's lock file is removed (after SIGKILL too, by the resumed run)"
-    a, b = zoo.load(out), zoo.load(straight)
-    for x, y in zip(a.get_weights(), b.get_weights()):
-        np.testing.assert_allclose(x, y, rtol=1e-5, atol=1e-7)
-    assert zoo.get(NAME) and len(zoo.api.artifacts.load_history(out).loss) == int(EPOCHS)
+    for sig in (signal.SIGINT, signal.SIGKILL):
+        case = tmp_path / sig.name
+        case.mkdir()
+        out, code, err = _interrupt_then_resume(case, sig)
+        if sig == signal.SIGINT:
+            assert code == 130 and "interrupted after epoch" in err and "--resume" in err and "Traceback" not in err
+        else:
+            assert code == -signal.SIGKILL
+        resumed = subprocess.run(_train(out, "--resume"), capture_output=True, text=True, timeout=300)
+        assert resumed.returncode == 0, resumed.stderr
+        assert not checkpoint_path(out).exists(), "the checkpoint is removed once the artifact is written"
+        assert not _lock_file(out).exists(), "the run's lock file is removed (after SIGKILL too, by the resumed run)"
+        a, b = zoo.load(out), zoo.load(straight)
+        for x, y in zip(a.get_weights(), b.get_weights()):
+            np.testing.assert_allclose(x, y, rtol=1e-5, atol=1e-7)
+        assert len(zoo.api.artifacts.load_history(out).loss) == int(EPOCHS)
 
 
 def test_a_second_run_into_the_same_folder_is_refused_while_the_first_trains(tmp_path):
