@@ -15,8 +15,6 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.xdist_group("test_install")  # pytest-xdist keeps these on one worker: one wheel build for the module
-
 ROOT = Path(__file__).resolve().parent.parent
 PYPI_LIMIT = 100_000_000
 SHIPPED = sorted(p.parent.name for p in (ROOT / "pretrained").glob("*/card.json"))

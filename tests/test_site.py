@@ -19,8 +19,6 @@ from zoo import artifacts
 from zoo.errors import ZooError
 from zoo.site import MARKER, build, browser, pages
 
-pytestmark = pytest.mark.xdist_group("test_site")  # pytest-xdist keeps these on one worker: one site build and one browser for the module
-
 CLASSIFIER = "mlp-784-30-10"
 SHOWN = 5e-5 + 1e-5   # a number the page shows with 4 decimals, against Keras (rounding + float32)
 RTOL, ATOL = 1e-4, 1e-5  # what the page computed (onnxruntime-web, wasm) against Keras

@@ -20,8 +20,6 @@ from zoo import training
 from zoo.errors import ZooError
 from zoo.registry import Recipe
 
-pytestmark = pytest.mark.xdist_group("test_training")  # pytest-xdist keeps these on one worker: one eight-epoch checkpoint for the module
-
 X = np.eye(9, dtype=np.float32)
 ENCODER = Recipe(optimizer="sgd", learning_rate=0.4, momentum=0.9, batch_size=None, epochs=700,
                  loss="binary_crossentropy", stop_below=0.02, seed=0, chunk=100)

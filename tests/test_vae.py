@@ -17,8 +17,6 @@ import tensorflow as tf  # noqa: E402
 
 from zoo.evaluation.vae import importance_sample, test_images as observed_test_set  # noqa: E402  (not collected as a test)
 
-pytestmark = pytest.mark.xdist_group("test_vae")  # pytest-xdist keeps these on one worker: one trained vae-2d for the module
-
 FAMILY = zoo.get("vae").family
 
 
