@@ -229,3 +229,38 @@ def test_encoder_slider_shows_each_snapshot(chrome):
     label = driver.find_element("css selector", "#encoders section .label").text
     epoch = history.snapshot_epochs[0]
     assert label.startswith(f"snapshot 1 of {len(history.snapshots)}: epoch {epoch}, loss {history.loss[epoch - 1]:.4f}")
+
+
+def test_two_builds_at_once_install_the_runtime_once(tmp_path, monkeypatch):
+    """Parallel site builds (the test workers, two users) share build/site-npm: the install is locked, so
+    the second waits and finds it done. A stand-in npm fails if two installs ever overlap."""
+    import os
+    import threading
+
+    from zoo.site import runtime
+
+    (tmp_path / "package.json").write_text("{}")
+    (tmp_path / "package-lock.json").write_text("{}")
+    npm = tmp_path / "bin" / "npm"
+    npm.parent.mkdir()
+    dist = "node_modules/onnxruntime-web/dist"
+    npm.write_text("#!/bin/sh\n[ -e busy ] && exit 1\ntouch busy; echo run >> runs; sleep 1\n"
+                   f"mkdir -p {dist} && touch " + " ".join(f"{dist}/{f}" for f in runtime.FILES) + "\nrm busy\n")
+    npm.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{npm.parent}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(runtime, "ROOT", tmp_path)
+    found, failed = [], []
+
+    def build():
+        try:
+            found.append(runtime.dist_folder())
+        except ZooError as err:
+            failed.append(str(err))
+
+    threads = [threading.Thread(target=build) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failed == [] and found == [tmp_path / "build" / "site-npm" / dist] * 2
+    assert (tmp_path / "build" / "site-npm" / "runs").read_text() == "run\n"  # npm ci ran once

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from contextlib import contextmanager
 from pathlib import Path
 
 from zoo.errors import ZooError
@@ -40,9 +41,14 @@ def _complete(dist: Path) -> bool:
 
 def dist_folder(install: bool = True) -> Path:
     """Where onnxruntime-web's dist files are, installing them with `npm ci` into build/site-npm if needed."""
-    for dist in _dist_candidates():
-        if _complete(dist):
-            return dist
+    at_root, ours = _dist_candidates()
+    if _complete(at_root):
+        return at_root
+    target = ours.parents[2]  # build/site-npm
+    if target.is_dir():
+        with _installing(target):  # complete means another build's npm ci has finished, not that it is writing
+            if _complete(ours):
+                return ours
     lock = ROOT / "package-lock.json"
     if not install or not lock.exists():
         raise ZooError(f"the site needs {PACKAGE} from npm: run `npm ci` at the repository root ({ROOT})")
@@ -50,16 +56,31 @@ def dist_folder(install: bool = True) -> Path:
     if npm is None:
         raise ZooError(f"the site needs {PACKAGE} from npm, and npm is missing: install Node.js and npm "
                        "(Debian: apt-get install -y npm), then run `npm ci` at the repository root")
-    target = ROOT / "build" / "site-npm"
     target.mkdir(parents=True, exist_ok=True)
-    for name in ("package.json", "package-lock.json"):  # the root's pinned versions, installed out of git's way
-        shutil.copyfile(ROOT / name, target / name)
-    done = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=target,
-                          capture_output=True, text=True)
-    dist = _dist_candidates()[1]
-    if done.returncode != 0 or not _complete(dist):
-        raise ZooError(f"npm ci of {PACKAGE} failed in {target}: {done.stderr.strip()[-500:]}")
-    return dist
+    with _installing(target):
+        if _complete(ours):  # another build installed it while this one waited
+            return ours
+        for name in ("package.json", "package-lock.json"):  # the root's pinned versions, installed out of git's way
+            shutil.copyfile(ROOT / name, target / name)
+        done = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=target,
+                              capture_output=True, text=True)
+        if done.returncode != 0 or not _complete(ours):
+            raise ZooError(f"npm ci of {PACKAGE} failed in {target}: {done.stderr.strip()[-500:]}")
+    return ours
+
+
+@contextmanager
+def _installing(target: Path):
+    """An exclusive lock on build/site-npm: two site builds at once (the test workers, two users) would
+    otherwise run `npm ci` into one folder together, and npm fails (ENOTEMPTY) or leaves it half written."""
+    import fcntl
+
+    with open(target / ".install.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def version(dist: Path) -> str:
