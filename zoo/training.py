@@ -161,7 +161,7 @@ def _compile_chunk(model, loss_fn, optimizer, recipe, seed, snapshot_fn):
             loss = loss_fn(model, xb, yb, True)
         grads = tape.gradient(loss, variables)
         optimizer.apply_gradients(zip(grads, variables))
-        if not track or measure is False:
+        if not track:
             return loss, tf.zeros([n_vars])
         norms = lambda: tf.stack([tf.norm(g) for g in grads])  # noqa: E731
         return loss, norms() if measure is True else tf.cond(measure, norms, lambda: tf.zeros([n_vars]))

@@ -5,8 +5,8 @@ elementwise work, and the Gaussian draws. `tf.random.stateless_normal` with its 
 derives a Philox (key, counter) from the seed with StatelessRandomGetKeyCounter, and XLA's CPU Philox
 is slow whenever the counter is a run-time value: 10-100x the cost of the same draw with a constant
 counter (zoo.layers.dropout measures it). So every chunk's draw uses the Philox kernel directly, the
-(seed, block, chunk) triple folded into the key and the counter constant at zero (1.4-1.7x faster over
-the whole evaluation, measured by scripts/benchmarks/importance.py before this became the only stream).
+(seed, block, chunk) triple folded into the key and the counter constant at zero (1.9x faster than the
+default-algorithm draw in the same sampler, measured side by side by scripts/benchmarks/importance.py).
 
 The estimator: log p(x) ~= log (1/k) sum_j p(x|z_j) p(z_j) / q(z_j|x), z_j ~ q(z|x), a running
 log-sum-exp over chunks of samples; one compiled call per block of images, a while-loop over chunks.

@@ -148,12 +148,9 @@ class VAE(keras.Model):
         self.draws.assign_add(1)
         return philox(tf.shape(like), self.draws, self.seed, like.dtype, normal=normal)
 
-    def _uniform(self, x):
-        return self._draw(x)
-
     def binarize(self, x):
         """A fresh Bernoulli draw of each pixel with probability its intensity (binary pixels stay as they are)."""
-        return ops.cast(self._uniform(x) < x, x.dtype)
+        return ops.cast(self._draw(x) < x, x.dtype)
 
     def observe(self, x):
         """Intensities -> the data the likelihood models, drawn afresh each call: binary pixels (Bernoulli),
@@ -161,7 +158,7 @@ class VAE(keras.Model):
         if self.likelihood == "bernoulli":
             return self.binarize(x)
         if self.likelihood == "gaussian":
-            return (ops.round(x * 255.0) + self._uniform(x)) / 256.0
+            return (ops.round(x * 255.0) + self._draw(x)) / 256.0
         return quantise(x, self.levels) / (self.levels - 1)
 
     def reparameterize(self, mean, log_var):
