@@ -20,8 +20,8 @@ SECTIONS = {
             "a SeedGenerator) and with zoo.layers.dropout (the same SeedGenerator drawn through Philox with a constant "
             "counter), with and without XLA; *baseline* is the first variant of each entry."),
     "importance": ("Importance-sampled NLL (`zoo eval vae --k 5000`)",
-                   "The zoo's sampler (zoo.evaluation.importance, Philox draws with a constant counter) against the same "
-                   "sampler drawing with tf.random.stateless_normal's default algorithm, and against its compute bound "
+                   "The zoo's sampler (zoo.evaluation.importance: a TensorFlow graph, the likelihood fused by XLA) against "
+                   "the same sampler compiled whole with XLA, and against its compute bound "
                    "(decoder + encoder forward FLOPs per sample x samples / the matmul rate); times for all 10,000 test "
                    "images are scaled from the images timed."),
     "startup": ("Start-up: commands end to end",

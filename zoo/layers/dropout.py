@@ -13,7 +13,9 @@ The fix: keep Keras' SeedGenerator (a saved, portable [seed, counter] state that
 draw with the Philox kernel directly, folding (seed, counter) into the Philox *key* and leaving the
 Philox counter constant at zero. Distinct keys give independent Philox streams, every draw gets a new
 key, and XLA keeps its fast constant-counter code (~0.4 ms per (128, 784) draw); TensorFlow's own
-(non-XLA) CPU kernel implements Philox too, so jit=False runs the same code. Threefry is faster still
+(non-XLA) CPU kernel implements Philox too, so jit=False runs as well. The two agree on a draw outside a
+loop, but inside an XLA while-loop a key gives another stream (as random, measured: same mean, variance
+and independence), so a recipe's jit setting is part of what its seed decides. Threefry is faster still
 under XLA but has no non-XLA CPU kernel. On other backends (JAX, torch) the functions fall back to
 keras.random, so a model holding the layer loads and runs anywhere; at inference the layer is the identity.
 """
