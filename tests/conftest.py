@@ -3,6 +3,23 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+
+def _share_xla_compilations() -> None:
+    """One XLA compilation cache for the whole run, every pytest-xdist worker and every `zoo` process the tests
+    start: many tests compile the same program (the seed test trains an entry three times, the interrupt test
+    starts five runs of one entry, the CLI tests and the README's snippets train encoder-9-2-9), and a hit
+    loads the compiled code instead of compiling it again. The process that runs the session makes the folder
+    before it starts the workers, which inherit its environment, and removes it when the run ends."""
+    import tempfile
+
+    if not os.environ.get("ZOO_TESTS_XLA_CACHE"):
+        os.environ["ZOO_TESTS_XLA_CACHE"] = tempfile.mkdtemp(prefix="zoo-tests-xla-cache-")
+        flag = f"--tf_xla_persistent_cache_directory={os.environ['ZOO_TESTS_XLA_CACHE']}"
+        os.environ["TF_XLA_FLAGS"] = (os.environ.get("TF_XLA_FLAGS", "") + " " + flag).strip()
+
+
+_share_xla_compilations()
+
 import pytest  # noqa: E402
 
 import zoo  # noqa: E402
@@ -33,3 +50,11 @@ def random_inputs(name, model, n):
     entry = zoo.get(name)
     shape = entry.family.input_shape(entry, model)
     return np.random.default_rng(0).random((n,) + shape, dtype=np.float32)
+
+
+def pytest_sessionfinish(session):
+    """The run's XLA cache goes with the run; only the process that made it removes it (not an xdist worker)."""
+    import shutil
+
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        shutil.rmtree(os.environ["ZOO_TESTS_XLA_CACHE"], ignore_errors=True)
