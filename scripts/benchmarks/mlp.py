@@ -6,8 +6,10 @@ Ways to run the same epoch of 6,000 mini-batches over the 60,000 training images
            (zoo.training.MEASURED_STEPS);
   lecture  the lecture's Network.SGD in NumPy: backprop one example at a time, sum, update per batch;
   fit      a plain compiled Keras model.fit(batch_size=10) with the same loss and optimizer.
-zoo and fit run two epochs and are timed on the second (steady state, compilation excluded); the
-per-example loop is timed on its first LECTURE_EXAMPLES examples and scaled to 60,000.
+zoo runs four epochs and is timed on the fastest of epochs 2-4, fit three and epochs 2-3 (steady state,
+compilation excluded); the per-example loop on its first LECTURE_EXAMPLES examples, the fastest of
+three runs, scaled to 60,000. Best-of on every side: one epoch on this shared 2-core machine moved by up
+to 1.5x between runs (0.36-0.53 s for the zoo loop).
 """
 import time
 
@@ -51,12 +53,12 @@ def lecture_epoch(x, y, sizes, eta=3.0, batch=10, limit=None, seed=0):
 
 
 def _zoo_epoch(training, entry, x, y, jit: bool) -> tuple[float, float]:
-    """(seconds of the second epoch, its loss) of `training.fit` with the entry's recipe, XLA as given."""
+    """(seconds of the fastest of epochs 2-4, the last loss) of `training.fit` with the entry's recipe, XLA as given."""
     stamps = []
-    recipe = entry.recipe.replace(epochs=2, chunk=1, jit=jit)
+    recipe = entry.recipe.replace(epochs=4, chunk=1, jit=jit)
     history = training.fit(entry.build(), entry.family.loss(entry), x, y, recipe,
                            on_chunk=lambda *_: stamps.append(time.perf_counter()))
-    return stamps[1] - stamps[0], history.loss[-1]
+    return float(np.min(np.diff(stamps))), history.loss[-1]
 
 
 def run(rate: float | None = None) -> list[dict]:
@@ -74,7 +76,7 @@ def run(rate: float | None = None) -> list[dict]:
     shipped = entry.recipe.jit
 
     x64, y64 = data.x.astype(np.float64), data.y.astype(np.float64)
-    lecture = lecture_epoch(x64, y64, (784, 30, 10), limit=LECTURE_EXAMPLES) * n / LECTURE_EXAMPLES
+    lecture = min(lecture_epoch(x64, y64, (784, 30, 10), limit=LECTURE_EXAMPLES) for _ in range(3)) * n / LECTURE_EXAMPLES
 
     stamps = []
 
@@ -87,9 +89,9 @@ def run(rate: float | None = None) -> list[dict]:
 
     baseline = entry.build()
     baseline.compile(optimizer=make_optimizer(entry.recipe), loss=get_loss(entry.recipe.loss), jit_compile=False)
-    baseline.fit(data.x, data.y, batch_size=entry.recipe.batch_size, epochs=2, shuffle=True, verbose=0,
+    baseline.fit(data.x, data.y, batch_size=entry.recipe.batch_size, epochs=3, shuffle=True, verbose=0,
                  callbacks=[EpochTimer()])
-    fit_epoch = stamps[1]
+    fit_epoch = min(stamps[1:])
 
     loops = [("zoo loop as shipped", shipped, training.MEASURED_STEPS),
              (f"zoo loop, jit={not shipped}", not shipped, training.MEASURED_STEPS),
@@ -102,7 +104,7 @@ def run(rate: float | None = None) -> list[dict]:
             seconds, loss = _zoo_epoch(training, entry, data.x, data.y, jit)
         finally:
             training.MEASURED_STEPS = kept
-        note = f"{label}; steady-state epoch 2, training loss {loss:.4f}"
+        note = f"{label}; fastest of epochs 2-4, training loss {loss:.4f} after 4"
         rows.append(dict(case=f"{case}: {label}", section="mlp", baseline="lecture per-example NumPy loop",
                          zoo_seconds=seconds, baseline_seconds=lecture, ratio=lecture / seconds,
                          note=note + f"; lecture timed on {LECTURE_EXAMPLES:,} examples, scaled to {n:,}"))
