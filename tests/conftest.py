@@ -4,21 +4,24 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
-def _share_xla_compilations() -> None:
+def _share_xla_compilations() -> str | None:
     """One XLA compilation cache for the whole run, every pytest-xdist worker and every `zoo` process the tests
     start: many tests compile the same program (the seed test trains an entry three times, the interrupt test
     starts five runs of one entry, the CLI tests and the README's snippets train encoder-9-2-9), and a hit
     loads the compiled code instead of compiling it again. The process that runs the session makes the folder
-    before it starts the workers, which inherit its environment, and removes it when the run ends."""
+    before it starts the workers, which inherit its environment, and removes it when the run ends. Returns
+    the folder if this process made it (None in a worker, or when a folder was given from outside)."""
     import tempfile
 
-    if not os.environ.get("ZOO_TESTS_XLA_CACHE"):
-        os.environ["ZOO_TESTS_XLA_CACHE"] = tempfile.mkdtemp(prefix="zoo-tests-xla-cache-")
-        flag = f"--tf_xla_persistent_cache_directory={os.environ['ZOO_TESTS_XLA_CACHE']}"
-        os.environ["TF_XLA_FLAGS"] = (os.environ.get("TF_XLA_FLAGS", "") + " " + flag).strip()
+    if os.environ.get("ZOO_TESTS_XLA_CACHE"):
+        return None
+    folder = os.environ["ZOO_TESTS_XLA_CACHE"] = tempfile.mkdtemp(prefix="zoo-tests-xla-cache-")
+    flag = f"--tf_xla_persistent_cache_directory={folder}"
+    os.environ["TF_XLA_FLAGS"] = (os.environ.get("TF_XLA_FLAGS", "") + " " + flag).strip()
+    return folder
 
 
-_share_xla_compilations()
+_XLA_CACHE_MADE_HERE = _share_xla_compilations()
 
 
 def _split_the_cores_between_workers() -> None:
@@ -68,8 +71,8 @@ def random_inputs(name, model, n):
 
 
 def pytest_sessionfinish(session):
-    """The run's XLA cache goes with the run; only the process that made it removes it (not an xdist worker)."""
+    """The run's XLA cache goes with the run, removed by the process that made it (never a folder set from outside)."""
     import shutil
 
-    if not os.environ.get("PYTEST_XDIST_WORKER"):
-        shutil.rmtree(os.environ["ZOO_TESTS_XLA_CACHE"], ignore_errors=True)
+    if _XLA_CACHE_MADE_HERE:
+        shutil.rmtree(_XLA_CACHE_MADE_HERE, ignore_errors=True)

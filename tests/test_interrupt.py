@@ -12,7 +12,8 @@ import zoo
 from zoo.api import checkpoint_path
 
 ZOO = os.path.join(os.path.dirname(sys.executable), "zoo")
-NAME, EPOCHS = "encoder-1024-8-1024", "1500"  # built on demand: chunks of 250 epochs; 750 was too few (a run ended before its SIGINT, measured)
+# built on demand, chunks of 250 epochs; with 750 a run once reached its end before its SIGINT landed
+NAME, EPOCHS = "encoder-1024-8-1024", "1500"
 
 
 def _train(out, *extra):

@@ -6,11 +6,11 @@ log-sum-exp over chunks of samples; one compiled call per block of images, a whi
 Where the time goes (vae, k = 5000, 10,000 images): the decoder's matmuls (~21 TFLOP), then the
 likelihood's elementwise work (a softplus of 784 logits a sample). So the loop runs as a TensorFlow
 graph, not under XLA: TensorFlow's CPU matmuls (oneDNN, chosen for the machine at run time) ran this
-decoder at ~140 GFLOP/s here and XLA's at ~105, and the whole sampler 1.35x faster that way (measured
-side by side by scripts/benchmarks/importance.py). Only the likelihood is compiled with XLA, which fuses
-its elementwise work into one pass over the logits. The data is broadcast against the samples, never
-tiled: a tiled copy doubled that pass's memory traffic. The draws: zoo.layers.dropout.philox, keyed by
-(seed, block, chunk).
+decoder at ~140 GFLOP/s here and XLA's at ~105, and the whole sampler 1.12-1.39x faster that way (side
+by side, in scripts/benchmarks/importance.py's runs and one 80-image trial). Only the likelihood is
+compiled with XLA, which fuses its elementwise work into one pass over the logits. The data is broadcast
+against the samples, never tiled: a tiled copy doubled that pass's memory traffic. The draws:
+zoo.layers.dropout.philox, keyed by (seed, block, chunk).
 """
 from __future__ import annotations
 
