@@ -4,26 +4,6 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
-def _share_xla_compilations() -> str | None:
-    """One XLA compilation cache for the whole run, every pytest-xdist worker and every `zoo` process the tests
-    start: many tests compile the same program (the seed test trains an entry three times, the interrupt test
-    starts five runs of one entry, the CLI tests and the README's snippets train encoder-9-2-9), and a hit
-    loads the compiled code instead of compiling it again. The process that runs the session makes the folder
-    before it starts the workers, which inherit its environment, and removes it when the run ends. Returns
-    the folder if this process made it (None in a worker, or when a folder was given from outside)."""
-    import tempfile
-
-    if os.environ.get("ZOO_TESTS_XLA_CACHE"):
-        return None
-    folder = os.environ["ZOO_TESTS_XLA_CACHE"] = tempfile.mkdtemp(prefix="zoo-tests-xla-cache-")
-    flag = f"--tf_xla_persistent_cache_directory={folder}"
-    os.environ["TF_XLA_FLAGS"] = (os.environ.get("TF_XLA_FLAGS", "") + " " + flag).strip()
-    return folder
-
-
-_XLA_CACHE_MADE_HERE = _share_xla_compilations()
-
-
 def _split_the_cores_between_workers() -> None:
     """Each pytest-xdist worker gets its share of the cores for TensorFlow's thread pools (and so does every
     process it starts): two workers each running two-thread pools on two cores left the cores idle part of
@@ -68,11 +48,3 @@ def random_inputs(name, model, n):
     entry = zoo.get(name)
     shape = entry.family.input_shape(entry, model)
     return np.random.default_rng(0).random((n,) + shape, dtype=np.float32)
-
-
-def pytest_sessionfinish(session):
-    """The run's XLA cache goes with the run, removed by the process that made it (never a folder set from outside)."""
-    import shutil
-
-    if _XLA_CACHE_MADE_HERE:
-        shutil.rmtree(_XLA_CACHE_MADE_HERE, ignore_errors=True)
