@@ -111,10 +111,17 @@ def vectors(name: str = "mnist") -> Split:
     return Split(*arrays)
 
 
+# every uint8 value's float32 intensity, rounded from float64 exactly as (images / 255.0).astype(float32) rounds it
+_INTENSITY = (np.arange(256) / 255.0).astype(np.float32)
+
+
 def as_vectors(images: np.ndarray) -> np.ndarray:
     """uint8 images (n, h, w[, c]) -> float32 rows (n, h*w*c) scaled to [0, 1]."""
     images = np.asarray(images)
-    return (images.reshape(len(images), -1) / 255.0).astype(np.float32)
+    rows = images.reshape(len(images), -1)
+    if rows.dtype == np.uint8:  # a table lookup: the same values, without MNIST's 376 MB float64 detour (1.7 -> 0.1 s)
+        return _INTENSITY[rows]
+    return (rows / 255.0).astype(np.float32)
 
 
 def one_hot(labels: np.ndarray, classes: int = 10) -> np.ndarray:

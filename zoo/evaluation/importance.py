@@ -4,7 +4,9 @@ The estimator: log p(x) ~= log (1/k) sum_j p(x|z_j) p(z_j) / q(z_j|x), z_j ~ q(z
 log-sum-exp over chunks of samples; one compiled call per block of images, a while-loop over chunks.
 
 Where the time goes (vae, k = 5000, 10,000 images): the decoder's matmuls (~21 TFLOP), then the
-likelihood's elementwise work (a softplus of 784 logits a sample). So the loop runs as a TensorFlow
+likelihood's elementwise work (a softplus of 784 logits a sample; see bernoulli_log_px) and the normal
+draws. One step of 8,000 samples, measured in parts: decoder 20.9 ms (0.84 of the matmul rate), draws
+3.6 ms, likelihood 4.3 ms, 28.0 ms in all. So the loop runs as a TensorFlow
 graph, not under XLA: TensorFlow's CPU matmuls (oneDNN, chosen for the machine at run time) ran this
 decoder at ~140 GFLOP/s here and XLA's at ~105, and the whole sampler 1.12-1.39x faster that way (side
 by side, in scripts/benchmarks/importance.py's runs and one 80-image trial). Only the likelihood is
@@ -21,6 +23,25 @@ import numpy as np
 from zoo import progress
 
 
+def bernoulli_log_px(x, logits):
+    """The Bernoulli decoder's log p(x|z) (VAE.log_px) in half the time, for evaluation (no gradient).
+
+    x l - softplus(l) = x l - max(l, 0) + log sigmoid(|l|), and the last term is summed as one log per group
+    of pixels of the product of their sigmoid(|l|): each factor lies in [1/2, 1), so a product of 16 never
+    underflows, and 16 times fewer logarithms are taken. Same value to float32 rounding (~1e-4 nats an image
+    either way); on the sampler's 8,192 x 784 logits XLA ran it in ~5 ms against ~10 ms for
+    x l - softplus(l) (measured side by side).
+    """
+    import tensorflow as tf
+
+    width = int(logits.shape[-1])
+    group = max(g for g in range(1, 17) if width % g == 0)
+    grouped = lambda t: tf.reshape(t, tf.concat([tf.shape(t)[:-1], [width // group, group]], 0))  # noqa: E731
+    linear = grouped(x * logits - tf.maximum(logits, 0.0))
+    per_group = tf.reduce_sum(linear, axis=-1) + tf.math.log(tf.reduce_prod(tf.sigmoid(tf.abs(grouped(logits))), axis=-1))
+    return tf.reduce_sum(per_group, axis=-1)
+
+
 def importance_sample(model, x: np.ndarray, k: int, seed: int = 0, samples_per_call: int = 8192, spread: bool = False,
                       xla: bool = False):
     """Per image: the mean over k samples of log p(x|z), and log p(x) estimated by importance sampling
@@ -33,11 +54,12 @@ def importance_sample(model, x: np.ndarray, k: int, seed: int = 0, samples_per_c
     from zoo.layers.dropout import philox
 
     samples_per_call = max(8, samples_per_call // max(1, getattr(model, "levels", 0)))  # categorical: K logits a pixel
-    chunk = min(k, max(1, samples_per_call // 8))        # samples per image per step
+    steps = math.ceil(k / min(k, max(1, samples_per_call // 8)))
+    chunk = math.ceil(k / steps)                          # samples per image per step: k = 5000 is 5 x 1000, not 5 x 1024
     images = max(1, samples_per_call // chunk)            # images per call
-    steps = math.ceil(k / chunk)
     latent = model.latent_dim
-    log_px = tf.function(model.log_px, jit_compile=True, autograph=False)  # one fused pass over the logits
+    likelihood = bernoulli_log_px if model.likelihood == "bernoulli" else model.log_px
+    log_px = tf.function(likelihood, jit_compile=True, autograph=False)  # one fused pass over the logits
 
     @tf.function(jit_compile=xla, autograph=False)
     def block(xb, block_index):
