@@ -22,6 +22,13 @@ def test_preprocessing_scales_and_flattens():
     np.testing.assert_array_equal(b, data.binarize(np.full((1000,), 0.25, np.float32), seed=0))
 
 
+def test_the_lookup_gives_every_byte_the_float64_route_s_float32():
+    """as_vectors maps uint8 through a table; the artifacts were trained on (x / 255.0).astype(float32)."""
+    every_byte = np.arange(256, dtype=np.uint8).reshape(1, 16, 16)
+    np.testing.assert_array_equal(data.as_vectors(every_byte), (every_byte.reshape(1, -1) / 255.0).astype(np.float32))
+    np.testing.assert_array_equal(data.as_vectors(every_byte.astype(np.int32)), data.as_vectors(every_byte))
+
+
 @pytest.mark.parametrize("damage", ["missing", "truncated", "altered"])
 def test_a_damaged_data_file_gives_one_clear_line(tmp_path, damage):
     path = tmp_path / "mnist.npz"

@@ -399,3 +399,19 @@ def test_a_tfds_face_set_becomes_28_by_28_grey_rows(monkeypatch):
     monkeypatch.setattr(tfds, "load", missing)
     with pytest.raises(zoo.ZooError, match="face data set 'lfw' is not available through tensorflow_datasets"):
         vae_faces.face_vectors.__wrapped__("lfw")
+
+
+def test_the_sampler_s_bernoulli_likelihood_is_the_model_s():
+    """bernoulli_log_px (grouped products of sigmoids) equals VAE.log_px, for binary and grey pixels and for
+    logits far out in the tails, where a product of plain sigmoids would underflow."""
+    from zoo.evaluation.importance import bernoulli_log_px
+
+    rng = np.random.default_rng(0)
+    logits = np.concatenate([rng.normal(0, 4, (3, 784)), np.full((1, 784), -90.0), np.full((1, 784), 90.0)]).astype(np.float32)
+    model = zoo.build("vae")
+    for x in (rng.random((5, 784)) < 0.3, rng.random((5, 784))):
+        x = x.astype(np.float32)
+        exact = np.sum(x.astype(np.float64) * logits - np.logaddexp(0.0, logits.astype(np.float64)), axis=-1)
+        ours = bernoulli_log_px(tf.constant(x), tf.constant(logits)).numpy()
+        np.testing.assert_allclose(ours, np.asarray(model.log_px(x, logits)), rtol=1e-6, atol=1e-3)
+        np.testing.assert_allclose(ours, exact, rtol=1e-6, atol=1e-3)

@@ -119,7 +119,9 @@ def as_vectors(images: np.ndarray) -> np.ndarray:
     """uint8 images (n, h, w[, c]) -> float32 rows (n, h*w*c) scaled to [0, 1]."""
     images = np.asarray(images)
     rows = images.reshape(len(images), -1)
-    if rows.dtype == np.uint8:  # a table lookup: the same values, without MNIST's 376 MB float64 detour (1.7 -> 0.1 s)
+    # a table lookup: the same values without a float64 copy (376 MB for MNIST's 60,000 rows: 2.07 -> 0.66 s,
+    # side by side)
+    if rows.dtype == np.uint8:
         return _INTENSITY[rows]
     return (rows / 255.0).astype(np.float32)
 
