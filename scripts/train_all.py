@@ -69,7 +69,7 @@ def _fork_train(name: str) -> int:
         fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         os.dup2(fd, 1)
         os.dup2(fd, 2)
-        from zoo.cli import main
+        from zoo.cli import main  # its `train` routes Ctrl-C through one thread: the fork left this one alone
 
         main(["train", name, "--out", str(ROOT / "pretrained" / name), "--force"], prog_name="zoo")
         code = 0

@@ -84,3 +84,38 @@ def test_a_second_run_into_the_same_folder_is_refused_while_the_first_trains(tmp
         _, err = first.communicate(timeout=120)
     assert first.returncode == 130, err
     assert not _lock_file(out).exists() and checkpoint_path(out).exists()
+
+
+def test_sigint_reaches_the_main_thread_s_handler_through_one_watcher():
+    """Before TensorFlow: every later thread blocks SIGINT and each Ctrl-C still reaches the Python handler."""
+    script = """
+import os, signal, threading, time
+from zoo.sigint import route_sigint_through_a_watcher
+assert route_sigint_through_a_watcher() and not route_sigint_through_a_watcher()
+masks = []
+thread = threading.Thread(target=lambda: masks.append(signal.pthread_sigmask(signal.SIG_BLOCK, [])))
+thread.start(); thread.join()
+got = []
+signal.signal(signal.SIGINT, lambda *_: got.append(1))
+for _ in range(2):
+    os.kill(os.getpid(), signal.SIGINT)
+    deadline = time.monotonic() + 10
+    while len(got) < _ + 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+print(signal.SIGINT in masks[0], len(got))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "2"]
+
+
+def test_sigint_is_left_alone_where_tensorflow_already_runs():
+    import signal
+
+    import tensorflow as tf
+
+    from zoo.sigint import route_sigint_through_a_watcher
+
+    tf.constant(1.0) + 1.0  # the runtime's threads exist in this test process
+    assert route_sigint_through_a_watcher() is False
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])

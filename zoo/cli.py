@@ -15,6 +15,7 @@ import click
 from zoo import api, catalogue, progress
 from zoo.errors import ZooError
 from zoo.registry import MAX_SEED
+from zoo.sigint import route_sigint_through_a_watcher
 from zoo.training import Interrupted
 
 SEED = click.IntRange(0, MAX_SEED)
@@ -164,6 +165,7 @@ def train(name, epochs, seed, data, out, force, resume, tensorboard, strategy):
     beside the output folder; run the same command with --resume to continue.
     """
     entry = catalogue.get(name)
+    route_sigint_through_a_watcher()  # before TensorFlow starts its threads (see zoo.sigint)
     with Progress(name) as shown:
         result = api.train(name, epochs=epochs, seed=seed, data=data, out=out, force=force, resume=resume, on_chunk=shown.epochs,
                            on_stage=shown.stage, tensorboard=tensorboard, strategy=strategy)
