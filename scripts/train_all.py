@@ -109,7 +109,8 @@ def main(argv: list[str]) -> int:
             code = os.waitstatus_to_exitcode(status)
             if code != 0:
                 failed.append(name)
-            print(f"{'done' if code == 0 else 'FAILED'} {name} in {time.perf_counter() - since:.0f} s"
+            state = {0: "done", 130: "INTERRUPTED"}.get(code, "FAILED")  # 130: stopped by Ctrl-C, checkpoint kept
+            print(f"{state} {name} in {time.perf_counter() - since:.0f} s"
                   + ("" if code == 0 else f" (see {LOGS / (name + '.log')})"), flush=True)
     except KeyboardInterrupt:  # the children got the same SIGINT: let them checkpoint and stop
         for pid in running:
