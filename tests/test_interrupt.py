@@ -97,10 +97,10 @@ thread = threading.Thread(target=lambda: masks.append(signal.pthread_sigmask(sig
 thread.start(); thread.join()
 got = []
 signal.signal(signal.SIGINT, lambda *_: got.append(1))
-for _ in range(2):
+for sent in (1, 2):
     os.kill(os.getpid(), signal.SIGINT)
     deadline = time.monotonic() + 10
-    while len(got) < _ + 1 and time.monotonic() < deadline:
+    while len(got) < sent and time.monotonic() < deadline:
         time.sleep(0.01)
 print(signal.SIGINT in masks[0], len(got))
 """

@@ -54,7 +54,7 @@ def importance_sample(model, x: np.ndarray, k: int, seed: int = 0, samples_per_c
     from zoo.layers.dropout import philox
 
     samples_per_call = max(8, samples_per_call // max(1, getattr(model, "levels", 0)))  # categorical: K logits a pixel
-    steps = math.ceil(k / min(k, max(1, samples_per_call // 8)))
+    steps = math.ceil(k / max(1, samples_per_call // 8))
     chunk = math.ceil(k / steps)                          # samples per image per step: k = 5000 is 5 x 1000, not 5 x 1024
     images = max(1, samples_per_call // chunk)            # images per call
     latent = model.latent_dim
