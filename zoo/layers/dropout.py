@@ -35,8 +35,16 @@ def philox(shape, high, low, dtype="float32", normal: bool = False):
     import tensorflow as tf
 
     key = tf.bitcast(tf.cast(high, tf.int64) * (2 ** 32) + tf.cast(low, tf.int64), tf.uint64)
-    draw = tf.raw_ops.StatelessRandomNormalV2 if normal else tf.raw_ops.StatelessRandomUniformV2
-    return draw(shape=shape, key=tf.reshape(key, [1]), counter=tf.zeros([2], tf.uint64), alg=PHILOX, dtype=dtype)
+    kernel = tf.raw_ops.StatelessRandomNormalV2 if normal else tf.raw_ops.StatelessRandomUniformV2
+    draw = lambda: kernel(shape=shape, key=tf.reshape(key, [1]), counter=tf.zeros([2], tf.uint64), alg=PHILOX, dtype=dtype)  # noqa: E731
+    # The conditional is a fence, nothing more: its predicate (key | 1) != 0 always holds, so the draw is
+    # always what is returned. XLA fuses the Philox expansion into whatever reads the draws, and fused with a
+    # read of another tensor (u < x, u + x) its code ran ~4x slower: a (100, 784) draw compared with a batch
+    # took 0.97-1.01 ms a step, fenced 0.30 ms, the same bits (measured in a training loop, one thread). XLA
+    # keeps a conditional's branches out of the fusions around it. The other branch must stay cheap: with the
+    # draw in both, XLA computed both (1.41 ms).
+    always = tf.not_equal(tf.bitwise.bitwise_or(key, tf.constant(1, tf.uint64)), tf.constant(0, tf.uint64))
+    return tf.cond(always, draw, lambda: tf.zeros(shape, dtype))
 
 
 def uniform(shape, seed_generator, dtype="float32"):
