@@ -10,7 +10,7 @@ import numpy as np
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from zoo.layers.dropout import FastDropout, keep_mask, uniform  # noqa: E402
+from zoo.layers.dropout import PHILOX, FastDropout, keep_mask, philox, uniform  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,6 +48,37 @@ def test_draws_are_fresh_every_step_in_xla_and_follow_the_seed():
     np.testing.assert_array_equal(a1, b1)  # the same seed, the same stream
     np.testing.assert_array_equal(a2, b2)
     assert (masks(4)[0] != a1).mean() > 0.4
+
+
+def test_the_fenced_draw_is_the_kernel_s_draw_in_and_out_of_xla_loops():
+    """philox() returns its draw through a conditional (a fence against XLA fusing it into its readers): the
+    values are the Philox kernel's own, for every key (0 included), eagerly, in a graph, and in an XLA loop."""
+    def kernel(high, low, normal):
+        key = tf.bitcast(tf.cast(high, tf.int64) * (2 ** 32) + tf.cast(low, tf.int64), tf.uint64)
+        draw = tf.raw_ops.StatelessRandomNormalV2 if normal else tf.raw_ops.StatelessRandomUniformV2
+        return draw(shape=[3, 5], key=tf.reshape(key, [1]), counter=tf.zeros([2], tf.uint64), alg=PHILOX)
+
+    def in_a_loop(draw, jit):
+        """Each step's draw, and the draw read with another tensor (the fusion the fence prevents)."""
+        @tf.function(jit_compile=jit, autograph=False)
+        def run(x):
+            def body(s, draws, sums):
+                u = draw(0, s)
+                return s + 1, draws.write(s, u), sums.write(s, u + x)
+            arrays = (tf.TensorArray(tf.float32, 3), tf.TensorArray(tf.float32, 3))
+            _, draws, sums = tf.while_loop(lambda s, *_: s < 3, body, (tf.constant(0),) + arrays)
+            return draws.stack(), sums.stack()
+        return [t.numpy() for t in run(tf.ones([3, 5]))]
+
+    for normal in (False, True):
+        for high, low in ((0, 0), (7, 2 ** 31 + 5)):
+            np.testing.assert_array_equal(philox([3, 5], high, low, normal=normal).numpy(), kernel(high, low, normal).numpy())
+        for jit in (False, True):
+            fenced, fenced_sums = in_a_loop(lambda h, l: philox([3, 5], h, l, normal=normal), jit)
+            draws, sums = in_a_loop(lambda h, l: kernel(h, l, normal), jit)
+            np.testing.assert_array_equal(fenced, draws)
+            # fused into the sum, XLA may contract Box-Muller's last multiply with the add (one rounding fewer)
+            np.testing.assert_allclose(fenced_sums, sums, rtol=0, atol=1e-6)
 
 
 def test_uniform_is_uniform_and_runs_without_xla():
