@@ -1,6 +1,7 @@
 """Rebuild every shipped artifact: train each catalogue entry by its recipe into pretrained/<name>/.
 
-Usage: python scripts/train_all.py [--jobs N] [NAME ...]   (default: every catalogue entry; then run make_docs.py)
+Usage: python scripts/train_all.py [--jobs N] [--out DIR] [NAME ...]   (default: every catalogue entry into
+pretrained/; then run make_docs.py)
 
 Entries run N at a time (default: one per core), each as its own `zoo train` with cpus / N TensorFlow
 threads, longest first (by the training and evaluation seconds on its current card), so the run ends on
@@ -14,8 +15,10 @@ MNIST, but before it has run a single TensorFlow op: the child starts TensorFlow
 fresh `zoo train` would, and runs the CLI's own `train` command, without paying the ~6 s import and ~2 s
 of data loading 51 times (the weights of a forked deep-relu-10 equal a fresh process's bit for bit).
 Each card records its own training seconds (shared cores included); this prints the wall-clock total.
-A job's output goes to runs/train_all/<name>.log. Ctrl-C stops every running entry at its next clean
-point (each keeps its checkpoint: run `zoo train NAME --out pretrained/NAME --force --resume`).
+A job's output goes to runs/train_all/<name>.log. `--out DIR` trains into DIR/<name> instead, with the logs
+in DIR/logs/ (a trial run that leaves the shipped artifacts alone). Ctrl-C stops every running entry at its
+next clean point (each keeps its checkpoint: run `zoo train NAME --out pretrained/NAME --force --resume`).
+Unknown names are refused before anything trains.
 """
 from __future__ import annotations
 
@@ -58,9 +61,9 @@ def _prepare(threads: int) -> None:
     data.vectors("mnist")
 
 
-def _fork_train(name: str) -> int:
-    """Start `zoo train NAME` in a forked child writing to its log; the child's pid."""
-    log = LOGS / f"{name}.log"
+def _fork_train(name: str, out: Path, logs: Path) -> int:
+    """Start `zoo train NAME --out out/NAME` in a forked child writing to its log in `logs`; the child's pid."""
+    log = logs / f"{name}.log"
     pid = os.fork()
     if pid:
         return pid
@@ -71,7 +74,7 @@ def _fork_train(name: str) -> int:
         os.dup2(fd, 2)
         from zoo.cli import main  # its `train` routes Ctrl-C through one thread: the fork left this one alone
 
-        main(["train", name, "--out", str(ROOT / "pretrained" / name), "--force"], prog_name="zoo")
+        main(["train", name, "--out", str(out / name), "--force"], prog_name="zoo")
         code = 0
     except SystemExit as done:
         code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
@@ -88,14 +91,22 @@ def _fork_train(name: str) -> int:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="entries trained at a time")
+    parser.add_argument("--out", type=Path, help="train into OUT/<name>, logs in OUT/logs (default: pretrained/)")
     parser.add_argument("names", nargs="*", help="entries (default: the whole catalogue)")
     args = parser.parse_args(argv)
     import zoo
 
-    names = sorted(args.names or zoo.list_models(), key=_previous_seconds, reverse=True)
+    try:
+        names = sorted({zoo.get(name).name for name in args.names} or zoo.list_models(), key=_previous_seconds,
+                       reverse=True)
+    except zoo.ZooError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    out = (args.out or ROOT / "pretrained").resolve()
+    logs = out / "logs" if args.out else LOGS
     jobs = max(1, args.jobs)
     threads = max(1, (os.cpu_count() or 1) // jobs)
-    LOGS.mkdir(parents=True, exist_ok=True)
+    logs.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     _prepare(threads)
     waiting, running, failed = list(names), {}, []
@@ -103,7 +114,7 @@ def main(argv: list[str]) -> int:
         while waiting or running:
             while waiting and len(running) < jobs:
                 name = waiting.pop(0)
-                running[_fork_train(name)] = (name, time.perf_counter())
+                running[_fork_train(name, out, logs)] = (name, time.perf_counter())
             pid, status = os.wait()
             name, since = running.pop(pid)
             code = os.waitstatus_to_exitcode(status)
@@ -111,7 +122,7 @@ def main(argv: list[str]) -> int:
                 failed.append(name)
             state = {0: "done", 130: "INTERRUPTED"}.get(code, "FAILED")  # 130: stopped by Ctrl-C, checkpoint kept
             print(f"{state} {name} in {time.perf_counter() - since:.0f} s"
-                  + ("" if code == 0 else f" (see {LOGS / (name + '.log')})"), flush=True)
+                  + ("" if code == 0 else f" (see {logs / (name + '.log')})"), flush=True)
     except KeyboardInterrupt:  # the children got the same SIGINT: let them checkpoint and stop
         for pid in running:
             os.waitpid(pid, 0)
