@@ -7,7 +7,7 @@ import keras  # noqa: E402
 
 import zoo  # noqa: E402
 from zoo import data  # noqa: E402
-from zoo.evaluation.autoencoders import linear_probe, masked_test_images, measure  # noqa: E402
+from zoo.evaluation.autoencoders import linear_probe, measure  # noqa: E402
 from zoo.models import autoencoders as ae  # noqa: E402
 
 NAMES = ["ae", "ae-sparse", "ae-denoising", "ae-contractive", "ae-dropout"]

@@ -2,8 +2,6 @@
 import numpy as np
 import pytest
 
-import keras  # noqa: E402
-
 import zoo  # noqa: E402
 from zoo.errors import ZooError  # noqa: E402
 

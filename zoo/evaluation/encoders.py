@@ -22,7 +22,6 @@ def saturation(codes: np.ndarray) -> float:
 def scale_sweep(entry, scales=SCALES) -> dict:
     """scale -> {"loss": per-epoch loss, "epochs": snapshot epochs (0 first), "saturation": per snapshot,
     "converged": epochs to reach the recipe's stop_below or None, "decoded": fraction decoded at the end}."""
-    from zoo import training
     from zoo.models.encoders import hidden_codes, patterns
 
     data = patterns(entry)

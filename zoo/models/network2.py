@@ -90,7 +90,6 @@ def build_network2(sizes, dropout: float = 0.0, seed: int = 0, large_init: bool 
 
 
 def _ch5(sizes, nielsen: float, band: str, expected: float, seeds: str):
-    name = "mlp-ch5-" + "-".join(map(str, sizes))
     return dict(family=FAMILY, description=f"network2 {list(sizes)}: sigmoid, cross-entropy, L2 lambda 5.0, SGD eta 0.1, "
                                           "batch 10, 30 epochs, 50,000 training images",
                 reference=CH5, dataset="mnist", task="classify",
