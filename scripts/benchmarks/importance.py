@@ -5,6 +5,10 @@ matmuls instead of TensorFlow's).
 Bound: per sample the decoder's forward FLOPs (the encoder runs once per image, the decoder once per
 sample), times images x k, over the matmul rate. The first IMAGES observed test images are timed (after a
 warm-up call that compiles); the 10,000-image time in the notes is scaled from them.
+
+A second row times the decoder alone on as many samples, in calls of the sampler's 8,000 rows (TensorFlow's
+kernels, as the sampler runs it): the part of the bound's work no change to the sampler's other steps can
+remove, so the floor under the sampler's time as long as the matmuls are TensorFlow's.
 """
 from __future__ import annotations
 
@@ -25,7 +29,7 @@ def run(rate: float | None = None) -> list[dict]:
     x = vae.test_images(zoo.get("vae"))[0]
     per_sample = forward_flops(model.decoder) + forward_flops(model.encoder) / K
     bound = IMAGES * K * per_sample / rate
-    timed = {}
+    timed = {"decoder": _decoder_alone(model, IMAGES * K)}
     for label, xla in (("xla", True), ("zoo", False)):
         importance.importance_sample(model, x[:IMAGES], K, xla=xla)  # the first call at this shape compiles
         start = time.perf_counter()
@@ -39,4 +43,30 @@ def run(rate: float | None = None) -> list[dict]:
              ratio=old / new, bound_seconds=bound, bound_fraction=bound / new,
              note=f"NLL {new_nll:.3f} vs {old_nll:.3f} nats (XLA draws another stream in its loop); 10,000 images: ~{new * scale:.0f} s vs "
                   f"~{old * scale:.0f} s, bound {bound * scale:.0f} s ({per_sample / 1e6:.3f} MFLOP a sample)"),
+        dict(case=f"vae, the decoder alone on the same {IMAGES * K:,} samples", section="importance",
+             baseline="zoo.evaluation.importance (the row above)", zoo_seconds=timed["decoder"], baseline_seconds=new,
+             ratio=new / timed["decoder"], bound_seconds=bound, bound_fraction=bound / timed["decoder"],
+             note=f"the sampler's floor with TensorFlow's matmuls: {timed['decoder'] / bound:.2f}x the bound before any "
+                  f"draw or likelihood; the sampler spends {(new - timed['decoder']) / new:.0%} of its time beyond it"),
     ]
+
+
+def _decoder_alone(model, samples: int, rows: int = 8000) -> float:
+    """Seconds for model.decoder over `samples` rows of latent codes, `rows` a call, compiled as the sampler's
+    graph runs it (a tf.function, TensorFlow's kernels); median of three passes after a warm-up call."""
+    import statistics
+
+    import numpy as np
+    import tensorflow as tf
+
+    decode = tf.function(lambda z: model.decoder(z)[0, 0], autograph=False)  # one float back: no 25 MB copy to time
+    z = tf.constant(np.random.default_rng(0).standard_normal((rows, model.latent_dim)).astype(np.float32))
+    decode(z).numpy()
+    calls = round(samples / rows)
+    passes = []
+    for _ in range(3):
+        start = time.perf_counter()
+        for _ in range(calls):
+            decode(z).numpy()
+        passes.append(time.perf_counter() - start)
+    return statistics.median(passes) * samples / (calls * rows)
