@@ -16,9 +16,10 @@ fresh `zoo train` would, and runs the CLI's own `train` command, without paying 
 of data loading 51 times (the weights of a forked deep-relu-10 equal a fresh process's bit for bit).
 Each card records its own training seconds (shared cores included); this prints the wall-clock total.
 A job's output goes to runs/train_all/<name>.log. `--out DIR` trains into DIR/<name> instead, with the logs
-in DIR/logs/ (a trial run that leaves the shipped artifacts alone). Ctrl-C stops every running entry at its
-next clean point (each keeps its checkpoint: run `zoo train NAME --out pretrained/NAME --force --resume`).
-Unknown names are refused before anything trains.
+in DIR/logs/ (a trial run that leaves the shipped artifacts alone); a DIR/logs/ this script did not make is
+refused, since its <name>.log files would be overwritten. Ctrl-C stops every running entry at its next clean
+point (each keeps its checkpoint: run `zoo train NAME --out pretrained/NAME --force --resume`).
+Unknown names and unusable folders are refused before anything trains.
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 ROOT = Path(__file__).resolve().parents[1]
 LOGS = ROOT / "runs" / "train_all"
+LOGS_MARKER = ".train_all"  # in an OUT/logs/ folder this script made: the logs there are its own to rewrite
 
 
 def _previous_seconds(name: str) -> float:
@@ -59,6 +61,27 @@ def _prepare(threads: int) -> None:
     from zoo import data
 
     data.vectors("mnist")
+
+
+def _logs_folder(out: Path | None) -> Path:
+    """runs/train_all/, or with --out OUT/logs/, made if missing. An OUT/logs/ that holds files but not
+    LOGS_MARKER is someone else's folder: refused (ZooError), as is one that cannot be made."""
+    from zoo.errors import ZooError
+
+    if out is None:
+        folder = LOGS
+    else:
+        folder = out / "logs"
+        if folder.is_dir() and any(folder.iterdir()) and not (folder / LOGS_MARKER).exists():
+            raise ZooError(f"{folder} holds files train_all did not write (its logs would overwrite them): "
+                           "choose another --out")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if out is not None:
+            (folder / LOGS_MARKER).touch()
+    except OSError as err:
+        raise ZooError(f"cannot write the logs to {folder}: {err.strerror or err}") from None
+    return folder
 
 
 def _fork_train(name: str, out: Path, logs: Path) -> int:
@@ -96,17 +119,16 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     import zoo
 
+    out = (args.out or ROOT / "pretrained").resolve()
     try:
         names = sorted({zoo.get(name).name for name in args.names} or zoo.list_models(), key=_previous_seconds,
                        reverse=True)
+        logs = _logs_folder(out if args.out else None)
     except zoo.ZooError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    out = (args.out or ROOT / "pretrained").resolve()
-    logs = out / "logs" if args.out else LOGS
     jobs = max(1, args.jobs)
     threads = max(1, (os.cpu_count() or 1) // jobs)
-    logs.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     _prepare(threads)
     waiting, running, failed = list(names), {}, []
