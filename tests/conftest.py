@@ -48,3 +48,10 @@ def random_inputs(name, model, n):
     entry = zoo.get(name)
     shape = entry.family.input_shape(entry, model)
     return np.random.default_rng(0).random((n,) + shape, dtype=np.float32)
+
+
+def pytest_collection_modifyitems(items):
+    """The `slow` tests first: pytest-xdist hands tests out in this order, so the long ones start while
+    the other worker still has short ones to take, instead of one of them running alone at the end
+    (longest first is the classic way to balance jobs over machines)."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # a stable sort keeps the rest in order

@@ -360,6 +360,7 @@ def test_every_shipped_history_is_compressed():
 # ---------------------------------------------------------------------------- SavedModels, TF alone
 
 
+@pytest.mark.slow
 def test_saved_models_answer_in_a_process_that_never_imports_zoo(tmp_path):
     """One subprocess loads every shipped SavedModel with TensorFlow alone and answers like Keras."""
     inputs, expected = {}, {}

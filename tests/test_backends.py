@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from zoo import portability
 
@@ -25,6 +26,7 @@ def _jax_env():
             "XLA_FLAGS": (os.environ.get("XLA_FLAGS", "") + " --xla_backend_optimization_level=0").strip()}
 
 
+@pytest.mark.slow
 def test_every_artifact_answers_on_jax_as_on_tensorflow(tmp_path):
     done = subprocess.run([sys.executable, "-c", RUN, str(tmp_path / "jax.npz")], env=_jax_env(), cwd=tmp_path,
                           capture_output=True, text=True, timeout=900)

@@ -66,6 +66,7 @@ def _run_python(code, *args, env=None):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_mirrored_on_two_logical_cpus_learns_an_uneven_full_batch_as_one_device_does():
     # encoder-9-2-9 trains on a full batch of 9: replicas of 4 and 5 examples, every one of them trained on
     mirrored = _run_python(MIRRORED_RUN, "mirrored", env={"ZOO_LOGICAL_CPUS": "2"})
@@ -97,6 +98,7 @@ def _free_port():
         return s.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_two_workers_on_localhost_train_to_completion(tmp_path):
     cluster = {"worker": [f"localhost:{_free_port()}", f"localhost:{_free_port()}"]}
     workers = []

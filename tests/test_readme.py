@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 ZOO = str(Path(sys.executable).with_name("zoo"))
 
@@ -12,6 +14,7 @@ def _blocks(language: str) -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", (ROOT / "README.md").read_text(), flags=re.S)
 
 
+@pytest.mark.slow
 def test_the_readme_python_snippets_run_outside_the_repository(tmp_path):
     """The `zoo export` line the README gives first, then every Python block, each in a fresh process."""
     exports = [line for block in _blocks("bash") for line in block.splitlines() if line.startswith("zoo export vae")]

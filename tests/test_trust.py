@@ -106,6 +106,7 @@ def _peak_kb(args, cwd):
     return int(done.stdout.strip().splitlines()[-1].split()[1])
 
 
+@pytest.mark.slow
 def test_a_large_sample_to_npy_takes_bounded_memory(tmp_path):
     """100,000 samples are 313 MB as one float32 array; streamed, the run costs about what 64 samples do."""
     small = _peak_kb(["sample", "vae", "--n", "64", "--out", "small.npy"], tmp_path)
