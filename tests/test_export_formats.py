@@ -21,3 +21,31 @@ def test_exported_model_matches_keras(name, fmt, runner, tmp_path):
     x = random_inputs(name, model, 4)
     run = exporters.run_onnx if fmt == "onnx" else exporters.run_tflite
     np.testing.assert_allclose(run(target, x), np.asarray(first_output(model(x))), **TOLERANCE)
+
+
+def test_an_onnx_optimizer_that_fails_is_skipped_on_a_second_try(runner, tmp_path, monkeypatch):
+    """ONNX export first runs tf2onnx without its per-optimizer safety copies (zoo.exporters); when an
+    optimizer then fails, the export is converted again with them, so tf2onnx skips that optimizer."""
+    import os
+
+    import tf2onnx.optimizer
+
+    tries = []
+
+    class Failing:
+        graph_been_opt = False
+
+        def optimize(self, graph, iteration):
+            tries.append(os.environ.get("TF2ONNX_CATCH_ERRORS"))
+            raise RuntimeError("an optimizer bug")
+
+    monkeypatch.setitem(tf2onnx.optimizer._optimizers, "remove_identity", Failing)
+    monkeypatch.delenv("TF2ONNX_CATCH_ERRORS", raising=False)
+    target = tmp_path / "encoder.onnx"
+    result = runner.invoke(main, ["export", "encoder-9-2-9", "--format", "onnx", "--out", str(target)])
+    assert result.exit_code == 0, result.output
+    assert tries[0] == "FALSE" and tries[-1] is None, tries  # without the copies first, then with them
+    assert "TF2ONNX_CATCH_ERRORS" not in os.environ, "the variable is removed again"
+    model = zoo.load("encoder-9-2-9")
+    x = random_inputs("encoder-9-2-9", model, 4)
+    np.testing.assert_allclose(exporters.run_onnx(target, x), np.asarray(first_output(model(x))), **TOLERANCE)
