@@ -49,3 +49,26 @@ def test_an_onnx_optimizer_that_fails_is_skipped_on_a_second_try(runner, tmp_pat
     model = zoo.load("encoder-9-2-9")
     x = random_inputs("encoder-9-2-9", model, 4)
     np.testing.assert_allclose(exporters.run_onnx(target, x), np.asarray(first_output(model(x))), **TOLERANCE)
+
+
+def test_tflite_is_converted_from_the_artifact_s_savedmodel_only_while_it_verifies(runner, tmp_path):
+    """TFLite export reads the artifact's own SavedModel (zoo.exporters.to_tflite), so a SavedModel altered after
+    the model was loaded (and cached) is refused, not converted."""
+    import shutil
+
+    from zoo import artifacts
+
+    folder = tmp_path / "encoder-9-2-9"
+    shutil.copytree(artifacts.pretrained_dir("encoder-9-2-9"), folder)
+    export = ["export", "encoder-9-2-9", "--format", "tflite", "--model", str(folder), "--out"]
+    assert runner.invoke(main, [*export, str(tmp_path / "a.tflite")]).exit_code == 0
+    variables = next((folder / "saved_model" / "variables").glob("*.data*"))
+    variables.write_bytes(variables.read_bytes()[:-1] + bytes([variables.read_bytes()[-1] ^ 0xFF]))
+    result = runner.invoke(main, [*export, str(tmp_path / "b.tflite")])
+    assert result.exit_code == 1 and "sha256 does not match" in result.output, result.output
+    assert not (tmp_path / "b.tflite").exists()
+    shutil.rmtree(folder / "saved_model")  # as in the installed wheel: a SavedModel is saved for the conversion
+    assert runner.invoke(main, [*export, str(tmp_path / "c.tflite")]).exit_code == 0
+    model = zoo.load(folder)
+    x = random_inputs("encoder-9-2-9", model, 4)
+    np.testing.assert_allclose(exporters.run_tflite(tmp_path / "c.tflite", x), np.asarray(model(x)), **TOLERANCE)

@@ -37,7 +37,7 @@ def export(entry, model, folder: Path, fmt: str, target: Path, replace: bool = F
     elif fmt == "onnx":
         _write(target, lambda tmp: to_onnx(endpoints, tmp))
     else:
-        _write(target, lambda tmp: to_tflite(model, endpoints, tmp))
+        _write(target, lambda tmp: to_tflite(model, endpoints, tmp, folder))
 
 
 def check_saved_model(entry, model, path: Path) -> None:
@@ -107,16 +107,27 @@ def _without_tf2onnx_safety_copies():
             os.environ["TF2ONNX_CATCH_ERRORS"] = saved
 
 
-def to_tflite(model, endpoints: dict, path: Path) -> None:
-    """Convert the `serve` endpoint to a TFLite flatbuffer (through a temporary SavedModel)."""
+def to_tflite(model, endpoints: dict, path: Path, folder: Path | None = None) -> None:
+    """Convert the `serve` endpoint to a TFLite flatbuffer, from the SavedModel of artifact `folder` (verified
+    with it) where it has one, else through a temporary one. Saving was half the conversion's time for the
+    large graphs (deep-residual-110 7.2 s against 3.4 s from the artifact's SavedModel, adding-lstm-200 9.4
+    against 5.6, measured in one process); a converter fed the concrete function directly names its signature
+    serving_default instead of serve, and lost the signature of the unrolled LSTMs."""
     import tempfile
 
     import tensorflow as tf
 
+    def convert(saved_model: Path) -> None:
+        converter = tf.lite.TFLiteConverter.from_saved_model(str(saved_model), signature_keys=["serve"])
+        path.write_bytes(converter.convert())
+
+    if folder is not None and artifacts.has_saved_model(folder):
+        artifacts.verify(folder)  # again, now: the model may have been verified and cached long before
+        convert(folder / artifacts.SAVED_MODEL)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         artifacts.save_saved_model(model, {"serve": endpoints["serve"]}, Path(tmp) / "sm")
-        converter = tf.lite.TFLiteConverter.from_saved_model(str(Path(tmp) / "sm"), signature_keys=["serve"])
-        path.write_bytes(converter.convert())
+        convert(Path(tmp) / "sm")
 
 
 def run_onnx(path: Path, x):
