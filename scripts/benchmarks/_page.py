@@ -28,6 +28,11 @@ SECTIONS = {
     "startup": ("Start-up: commands end to end",
                 "Wall-clock seconds of whole processes, against `python -c \"import tensorflow\"` timed in the same run "
                 "(the floor: every command imports TensorFlow); *ratio* is command / import."),
+    "exports": ("Exports: ONNX and TFLite",
+                "`zoo export` of the two largest graphs, the conversion alone (the model loaded and verified "
+                "before): ONNX without tf2onnx's deep copy of the graph before each optimizer against tf2onnx's "
+                "default, TFLite from the artifact's own SavedModel against through a temporary one "
+                "(scripts/benchmarks/exports.py)."),
     "memory": ("Peak memory", "Maximum resident set size of the whole process, measured by /usr/bin/time around it."),
 }
 
