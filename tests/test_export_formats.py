@@ -51,24 +51,42 @@ def test_an_onnx_optimizer_that_fails_is_skipped_on_a_second_try(runner, tmp_pat
     np.testing.assert_allclose(exporters.run_onnx(target, x), np.asarray(first_output(model(x))), **TOLERANCE)
 
 
-def test_tflite_is_converted_from_the_artifact_s_savedmodel_only_while_it_verifies(runner, tmp_path):
-    """TFLite export reads the artifact's own SavedModel (zoo.exporters.to_tflite), so a SavedModel altered after
-    the model was loaded (and cached) is refused, not converted."""
+def _copy_of_encoder(tmp_path):
     import shutil
 
     from zoo import artifacts
 
     folder = tmp_path / "encoder-9-2-9"
     shutil.copytree(artifacts.pretrained_dir("encoder-9-2-9"), folder)
-    export = ["export", "encoder-9-2-9", "--format", "tflite", "--model", str(folder), "--out"]
-    assert runner.invoke(main, [*export, str(tmp_path / "a.tflite")]).exit_code == 0
+    return folder
+
+
+@pytest.mark.parametrize("fmt, suffix", [("tflite", ".tflite"), ("saved_model", "")])
+def test_the_artifact_s_savedmodel_is_used_only_while_it_verifies(fmt, suffix, runner, tmp_path):
+    """TFLite export converts the artifact's own SavedModel and SavedModel export copies it, so a SavedModel
+    altered after the model was loaded (and cached) is refused, not converted or copied."""
+    folder = _copy_of_encoder(tmp_path)
+    export = ["export", "encoder-9-2-9", "--format", fmt, "--model", str(folder), "--out"]
+    result = runner.invoke(main, [*export, str(tmp_path / f"a{suffix}")])
+    assert result.exit_code == 0, result.output
     variables = next((folder / "saved_model" / "variables").glob("*.data*"))
-    variables.write_bytes(variables.read_bytes()[:-1] + bytes([variables.read_bytes()[-1] ^ 0xFF]))
-    result = runner.invoke(main, [*export, str(tmp_path / "b.tflite")])
+    blob = bytearray(variables.read_bytes())
+    blob[-1] ^= 0xFF
+    variables.write_bytes(bytes(blob))
+    result = runner.invoke(main, [*export, str(tmp_path / f"b{suffix}")])
     assert result.exit_code == 1 and "sha256 does not match" in result.output, result.output
-    assert not (tmp_path / "b.tflite").exists()
-    shutil.rmtree(folder / "saved_model")  # as in the installed wheel: a SavedModel is saved for the conversion
-    assert runner.invoke(main, [*export, str(tmp_path / "c.tflite")]).exit_code == 0
+    assert not (tmp_path / f"b{suffix}").exists()
+
+
+def test_tflite_without_a_savedmodel_saves_one_for_the_conversion(runner, tmp_path):
+    """As from the installed wheel, which ships no saved_model/: the export still answers like Keras."""
+    import shutil
+
+    folder = _copy_of_encoder(tmp_path)
+    shutil.rmtree(folder / "saved_model")
+    target = tmp_path / "c.tflite"
+    result = runner.invoke(main, ["export", "encoder-9-2-9", "--format", "tflite", "--model", str(folder), "--out", str(target)])
+    assert result.exit_code == 0, result.output
     model = zoo.load(folder)
     x = random_inputs("encoder-9-2-9", model, 4)
-    np.testing.assert_allclose(exporters.run_tflite(tmp_path / "c.tflite", x), np.asarray(model(x)), **TOLERANCE)
+    np.testing.assert_allclose(exporters.run_tflite(target, x), np.asarray(model(x)), **TOLERANCE)

@@ -26,6 +26,7 @@ def export(entry, model, folder: Path, fmt: str, target: Path, replace: bool = F
     if fmt == "saved_model":
         def fill(tmp: Path):
             if artifacts.has_saved_model(folder):  # the SavedModel the training run exported, checksums verified
+                artifacts.verify(folder)  # again, now: the model may have been verified and cached long before
                 shutil.copytree(folder / artifacts.SAVED_MODEL, tmp / artifacts.SAVED_MODEL)
             else:  # an installed wheel ships no SavedModel: export one from the verified weights
                 artifacts.save_saved_model(model, endpoints, tmp / artifacts.SAVED_MODEL)
