@@ -34,6 +34,16 @@ def runner():
     return CliRunner()
 
 
+@pytest.fixture
+def copy_of_encoder(tmp_path):
+    """A copy of the shipped encoder-9-2-9 artifact, to alter."""
+    import shutil
+
+    folder = tmp_path / "encoder-9-2-9"
+    shutil.copytree(artifacts.pretrained_dir("encoder-9-2-9"), folder)
+    return folder
+
+
 def first_output(outputs):
     """The first output of a model or endpoint that may return a tensor, a list or a dict."""
     if isinstance(outputs, dict):

@@ -20,13 +20,6 @@ from zoo.errors import ZooError
 from conftest import SHIPPED, first_output, random_inputs
 
 
-@pytest.fixture
-def copy_of_encoder(tmp_path):
-    folder = tmp_path / "encoder-9-2-9"
-    shutil.copytree(artifacts.pretrained_dir("encoder-9-2-9"), folder)
-    return folder
-
-
 def _one_line(match, call, *args, **kwargs) -> ZooError:
     with pytest.raises(ZooError, match=match) as err:
         call(*args, **kwargs)

@@ -51,21 +51,11 @@ def test_an_onnx_optimizer_that_fails_is_skipped_on_a_second_try(runner, tmp_pat
     np.testing.assert_allclose(exporters.run_onnx(target, x), np.asarray(first_output(model(x))), **TOLERANCE)
 
 
-def _copy_of_encoder(tmp_path):
-    import shutil
-
-    from zoo import artifacts
-
-    folder = tmp_path / "encoder-9-2-9"
-    shutil.copytree(artifacts.pretrained_dir("encoder-9-2-9"), folder)
-    return folder
-
-
 @pytest.mark.parametrize("fmt, suffix", [("tflite", ".tflite"), ("saved_model", "")])
-def test_the_artifact_s_savedmodel_is_used_only_while_it_verifies(fmt, suffix, runner, tmp_path):
+def test_the_artifact_s_savedmodel_is_used_only_while_it_verifies(fmt, suffix, runner, tmp_path, copy_of_encoder):
     """TFLite export converts the artifact's own SavedModel and SavedModel export copies it, so a SavedModel
     altered after the model was loaded (and cached) is refused, not converted or copied."""
-    folder = _copy_of_encoder(tmp_path)
+    folder = copy_of_encoder
     export = ["export", "encoder-9-2-9", "--format", fmt, "--model", str(folder), "--out"]
     result = runner.invoke(main, [*export, str(tmp_path / f"a{suffix}")])
     assert result.exit_code == 0, result.output
@@ -78,11 +68,11 @@ def test_the_artifact_s_savedmodel_is_used_only_while_it_verifies(fmt, suffix, r
     assert not (tmp_path / f"b{suffix}").exists()
 
 
-def test_tflite_without_a_savedmodel_saves_one_for_the_conversion(runner, tmp_path):
+def test_tflite_without_a_savedmodel_saves_one_for_the_conversion(runner, tmp_path, copy_of_encoder):
     """As from the installed wheel, which ships no saved_model/: the export still answers like Keras."""
     import shutil
 
-    folder = _copy_of_encoder(tmp_path)
+    folder = copy_of_encoder
     shutil.rmtree(folder / "saved_model")
     target = tmp_path / "c.tflite"
     result = runner.invoke(main, ["export", "encoder-9-2-9", "--format", "tflite", "--model", str(folder), "--out", str(target)])

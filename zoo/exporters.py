@@ -1,8 +1,9 @@
 """An artifact in other formats: a SavedModel folder, the .keras file, ONNX (tf2onnx) and TFLite.
 
 ONNX and TFLite hold the `serve` endpoint. The converters are optional dependencies
-(`pip install 'zoo[export]'`); a missing one is a clear error. Every export is checked against the
-Keras model it came from before it is moved into place.
+(`pip install 'zoo[export]'`); a missing one is a clear error. A SavedModel export is checked against
+the Keras model it came from before it is moved into place; the ONNX and TFLite exports of every shipped
+entry are checked the same way by the test suite (tests/test_export_formats.py), not at export time.
 """
 from __future__ import annotations
 
@@ -25,9 +26,9 @@ def export(entry, model, folder: Path, fmt: str, target: Path, replace: bool = F
     endpoints = entry.family.endpoints(entry, model)
     if fmt == "saved_model":
         def fill(tmp: Path):
-            if artifacts.has_saved_model(folder):  # the SavedModel the training run exported, checksums verified
-                artifacts.verify(folder)  # again, now: the model may have been verified and cached long before
-                shutil.copytree(folder / artifacts.SAVED_MODEL, tmp / artifacts.SAVED_MODEL)
+            shipped = _verified_saved_model(folder)
+            if shipped is not None:  # the SavedModel the training run exported
+                shutil.copytree(shipped, tmp / artifacts.SAVED_MODEL)
             else:  # an installed wheel ships no SavedModel: export one from the verified weights
                 artifacts.save_saved_model(model, endpoints, tmp / artifacts.SAVED_MODEL)
             check_saved_model(entry, model, tmp / artifacts.SAVED_MODEL)
@@ -39,6 +40,15 @@ def export(entry, model, folder: Path, fmt: str, target: Path, replace: bool = F
         _write(target, lambda tmp: to_onnx(endpoints, tmp))
     else:
         _write(target, lambda tmp: to_tflite(model, endpoints, tmp, folder))
+
+
+def _verified_saved_model(folder: Path | None) -> Path | None:
+    """The artifact's own SavedModel, its checksums verified again now (the model may have been verified and
+    cached long before), or None where the artifact has none (the installed wheel)."""
+    if folder is None or not artifacts.has_saved_model(folder):
+        return None
+    artifacts.verify(folder)
+    return folder / artifacts.SAVED_MODEL
 
 
 def check_saved_model(entry, model, path: Path) -> None:
@@ -93,8 +103,9 @@ def to_onnx(endpoints: dict, path: Path, opset: int = 17) -> None:
 @contextlib.contextmanager
 def _without_tf2onnx_safety_copies():
     """tf2onnx deep-copies the whole graph before each of its optimizers, to restore it if one fails: a third of
-    an export's time (adding-lstm-200, its 200 steps unrolled: 17-19 s with the copies, 11-12 s without). Every
-    export is checked against Keras before it is moved into place, so the copies are made only on a retry.
+    an export's time (adding-lstm-200, its 200 steps unrolled: 17-19 s with the copies, 11-12 s without). An
+    optimizer that runs without failing gives the same graph either way, and one that fails raises here, so
+    to_onnx converts again with the copies and gets what tf2onnx gave before: the copies cost only on a retry.
     tf2onnx 1.17 turns them off whenever TF2ONNX_CATCH_ERRORS is set, whatever its value (it compares the
     variable's name, not its value, with "TRUE"), so the variable is set here and removed again after."""
     saved = os.environ.get("TF2ONNX_CATCH_ERRORS")
@@ -110,7 +121,7 @@ def _without_tf2onnx_safety_copies():
 
 def to_tflite(model, endpoints: dict, path: Path, folder: Path | None = None) -> None:
     """Convert the `serve` endpoint to a TFLite flatbuffer, from the SavedModel of artifact `folder` (verified
-    with it) where it has one, else through a temporary one. Saving was half the conversion's time for the
+    again) where it has one, else through a temporary one. Saving was half the conversion's time for the
     large graphs (deep-residual-110 7.2 s against 3.4 s from the artifact's SavedModel, adding-lstm-200 9.4
     against 5.6, measured in one process); a converter fed the concrete function directly names its signature
     serving_default instead of serve, and lost the signature of the unrolled LSTMs."""
@@ -122,9 +133,9 @@ def to_tflite(model, endpoints: dict, path: Path, folder: Path | None = None) ->
         converter = tf.lite.TFLiteConverter.from_saved_model(str(saved_model), signature_keys=["serve"])
         path.write_bytes(converter.convert())
 
-    if folder is not None and artifacts.has_saved_model(folder):
-        artifacts.verify(folder)  # again, now: the model may have been verified and cached long before
-        convert(folder / artifacts.SAVED_MODEL)
+    shipped = _verified_saved_model(folder)
+    if shipped is not None:
+        convert(shipped)
         return
     with tempfile.TemporaryDirectory() as tmp:
         artifacts.save_saved_model(model, {"serve": endpoints["serve"]}, Path(tmp) / "sm")
