@@ -1,4 +1,5 @@
-"""Every shipped entry exports to ONNX and TFLite, and the exported models answer like Keras."""
+"""Every shipped entry exports to ONNX and TFLite, and the exported models answer like Keras; an export that
+does not is refused at export time."""
 import numpy as np
 import pytest
 
@@ -14,13 +15,29 @@ TOLERANCE = dict(rtol=1e-4, atol=1e-5)  # float32 kernels differ in summation or
 @pytest.mark.parametrize("fmt", ["onnx", "tflite"])
 @pytest.mark.parametrize("name", SHIPPED)
 def test_exported_model_matches_keras(name, fmt, runner, tmp_path):
+    """Checked here at another batch size than the export's own check (exporters.check_answers, 4 inputs): the
+    batch dimension stays free in both formats."""
     target = tmp_path / f"{name}.{fmt}"
     result = runner.invoke(main, ["export", name, "--format", fmt, "--out", str(target)])
     assert result.exit_code == 0, result.output
     model = zoo.load(name)
-    x = random_inputs(name, model, 4)
+    x = random_inputs(name, model, 3)
     run = exporters.run_onnx if fmt == "onnx" else exporters.run_tflite
     np.testing.assert_allclose(run(target, x), np.asarray(first_output(model(x))), **TOLERANCE)
+
+
+@pytest.mark.parametrize("fmt, runs", [("onnx", "run_onnx"), ("tflite", "run_tflite"), ("saved_model", "run_saved_model")])
+def test_an_export_that_answers_otherwise_is_refused_and_leaves_nothing(fmt, runs, runner, tmp_path, monkeypatch):
+    """A conversion that changed what the model computes (here its runtime answers, nudged past the tolerance)
+    is caught at export time: a one-line error, no file, no temporary left behind."""
+    honest = getattr(exporters, runs)
+    monkeypatch.setattr(exporters, runs, lambda path, x: np.asarray(honest(path, x)) + 1e-3)
+    target = tmp_path / f"encoder.{fmt}"
+    result = runner.invoke(main, ["export", "encoder-9-2-9", "--format", fmt, "--out", str(target)])
+    assert result.exit_code == 1, result.output
+    assert "was not written: the export does not answer like the Keras model" in result.output, result.output
+    assert "up to 0.001" in result.output and "Traceback" not in result.output, result.output
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_an_onnx_optimizer_that_fails_is_skipped_on_a_second_try(runner, tmp_path, monkeypatch):

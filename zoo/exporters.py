@@ -1,9 +1,9 @@
 """An artifact in other formats: a SavedModel folder, the .keras file, ONNX (tf2onnx) and TFLite.
 
 ONNX and TFLite hold the `serve` endpoint. The converters are optional dependencies
-(`pip install 'zoo[export]'`); a missing one is a clear error. A SavedModel export is checked against
-the Keras model it came from before it is moved into place; the ONNX and TFLite exports of every shipped
-entry are checked the same way by the test suite (tests/test_export_formats.py), not at export time.
+(`pip install 'zoo[export]'`); a missing one is a clear error. Every export but the .keras copy (the
+verified file itself) is run on a few inputs and checked against the Keras model it came from before it is
+moved into place, so a conversion that changed what the model computes is refused and leaves nothing behind.
 """
 from __future__ import annotations
 
@@ -31,15 +31,23 @@ def export(entry, model, folder: Path, fmt: str, target: Path, replace: bool = F
                 shutil.copytree(shipped, tmp / artifacts.SAVED_MODEL)
             else:  # an installed wheel ships no SavedModel: export one from the verified weights
                 artifacts.save_saved_model(model, endpoints, tmp / artifacts.SAVED_MODEL)
-            check_saved_model(entry, model, tmp / artifacts.SAVED_MODEL)
+            check_answers(entry, model, tmp / artifacts.SAVED_MODEL, run_saved_model, target)
 
         artifacts.write(target, fill, {"entry": entry.name, "exported_from": str(folder)}, replace=replace)
     elif fmt == "keras":
         _write(target, lambda tmp: shutil.copyfile(folder / artifacts.KERAS_FILE, tmp))
     elif fmt == "onnx":
-        _write(target, lambda tmp: to_onnx(endpoints, tmp))
+        def convert_onnx(tmp: Path):
+            to_onnx(endpoints, tmp)
+            check_answers(entry, model, tmp, run_onnx, target)
+
+        _write(target, convert_onnx)
     else:
-        _write(target, lambda tmp: to_tflite(model, endpoints, tmp, folder))
+        def convert_tflite(tmp: Path):
+            to_tflite(model, endpoints, tmp, folder)
+            check_answers(entry, model, tmp, run_tflite, target)
+
+        _write(target, convert_tflite)
 
 
 def _verified_saved_model(folder: Path | None) -> Path | None:
@@ -51,15 +59,29 @@ def _verified_saved_model(folder: Path | None) -> Path | None:
     return folder / artifacts.SAVED_MODEL
 
 
-def check_saved_model(entry, model, path: Path) -> None:
-    """The SavedModel's `serve` must answer like the Keras model on a few inputs."""
+CHECK_TOLERANCE = dict(rtol=1e-4, atol=1e-5)  # float32 kernels differ in summation order between runtimes
+
+
+def check_answers(entry, model, path: Path, run, target: Path) -> None:
+    """The export at `path` (`run(path, x)` gives its `serve` outputs) must answer like the Keras model on four
+    random inputs; else a ZooError naming `target`, the file the user asked for (nothing is written there)."""
+    x = np.random.default_rng(0).random((4,) + entry.family.input_shape(entry, model), dtype=np.float32)
+    served, expected = np.asarray(run(path, x)), np.asarray(_first(model(x)))
+    if served.shape != expected.shape:
+        how = f"it answers in shape {served.shape}, the Keras model in {expected.shape}"
+    elif not np.allclose(served, expected, **CHECK_TOLERANCE):
+        how = f"on 4 random inputs its answers differ from the Keras model's by up to {np.max(np.abs(served - expected)):.3g}"
+    else:
+        return
+    raise ZooError(f"{target} was not written: the export does not answer like the Keras model ({how}); please report it")
+
+
+def run_saved_model(path: Path, x):
+    """Outputs of an exported SavedModel's `serve` endpoint on x, through TensorFlow alone."""
     import tensorflow as tf
 
-    x = np.random.default_rng(0).random((4,) + entry.family.input_shape(entry, model), dtype=np.float32)
-    loaded = tf.saved_model.load(str(path))
-    served = _first(loaded.serve(tf.constant(x)))
-    if not np.allclose(np.asarray(served), np.asarray(_first(model(x))), rtol=1e-4, atol=1e-5):
-        raise ZooError(f"{path}: the exported SavedModel does not answer like the Keras model")
+    loaded = tf.saved_model.load(str(path))  # held while serve runs: it owns the variables
+    return np.asarray(_first(loaded.serve(tf.constant(x))))
 
 
 def _first(outputs):
