@@ -115,3 +115,25 @@ def test_preprocessing_keeps_shape_and_range(n, h, w, seed):
     assert x.shape == (n, h * w) and x.dtype == np.float32 and 0.0 <= x.min() and x.max() <= 1.0
     b = data.binarize(x, seed)
     assert b.shape == x.shape and set(np.unique(b)) <= {0.0, 1.0}
+
+
+
+@pytest.mark.parametrize("command", [["export", "adding-lstm-200", "--format", "onnx"],
+                                     ["export", "adding-lstm-200", "--format", "tflite"],
+                                     ["plot", "adding-lstm-200"], ["sample", "vae"]])
+def test_an_out_in_a_missing_folder_is_refused_before_any_work(command, runner, tmp_path, monkeypatch):
+    """At once, in one line: not after loading the model and a long conversion or drawing (adding-lstm-200's
+    ONNX export takes ~10 s), which is when the write itself would fail."""
+    from zoo import resolve
+
+    def never(*args, **kwargs):
+        raise AssertionError("the model was loaded before --out was checked")
+
+    monkeypatch.setattr(resolve, "cached_load", never)  # export and plot load through it
+    monkeypatch.setattr(resolve, "model_for", never)    # sample
+    folder = tmp_path / "nowhere"
+    suffix = {"onnx": ".onnx", "tflite": ".tflite"}.get(command[-1], ".png")
+    result = runner.invoke(main, [*command, "--out", str(folder / f"x{suffix}")])
+    _clear_line(result)
+    assert f"the folder {folder} does not exist" in result.output, result.output
+    assert not folder.exists()

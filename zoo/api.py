@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from zoo import artifacts, catalogue, resolve
+from zoo import artifacts, catalogue, output_files, resolve
 from zoo.resolve import path  # noqa: F401  (a public verb)
 from zoo.errors import ZooError
 from zoo.registry import MAX_SEED, Entry, check_count
@@ -190,20 +190,11 @@ def plot(name: str, kind: str | None = None, out: str | Path | None = None, mode
     entry = catalogue.get(name)
     kind = entry.family.plot_kind(entry, kind)
     out = Path(out) if out is not None else Path(f"{entry.name}-{kind}.png")
-    _new_file(out, ".png", force)
+    output_files.check_new_file(out, (".png",), force)  # before loading or drawing anything
     folder = resolve.folder_for(entry, model)
     keras_model = resolve.cached_load(folder.resolve())
     entry.family.plot(entry, keras_model, artifacts.load_history(folder), kind, out)
     return out
-
-
-def _new_file(target: Path, suffix: str, force: bool) -> None:
-    if target.suffix != suffix:
-        raise ZooError(f"{target}: the file must end in {suffix}", option="out")
-    if target.is_dir():
-        raise ZooError(f"{target} is a folder; give a file name ending in {suffix}", option="out")
-    if target.exists() and not force:
-        raise ZooError(f"{target} exists; {{option}} replaces it", option="force", value=True)
 
 
 def export(name: str, format: str, out: str | Path | None = None, model: str | Path | None = None,
@@ -218,7 +209,7 @@ def export(name: str, format: str, out: str | Path | None = None, model: str | P
     if format == "saved_model":
         target = artifacts.check_destination(target, replace=force)
     else:
-        _new_file(target, exporters.SUFFIXES[format], force)
+        output_files.check_new_file(target, (exporters.SUFFIXES[format],), force)  # before a long conversion
     folder = resolve.folder_for(entry, model)
     keras_model = resolve.cached_load(folder.resolve())  # checksums verified and loaded in safe mode, whatever the format
     exporters.export(entry, keras_model, folder, format, target, replace=force)

@@ -16,6 +16,7 @@ import numpy as np
 
 from zoo import artifacts
 from zoo.errors import ZooError
+from zoo.output_files import write_atomically
 
 FORMATS = ("saved_model", "keras", "onnx", "tflite")
 SUFFIXES = {"saved_model": "_saved_model", "keras": ".keras", "onnx": ".onnx", "tflite": ".tflite"}
@@ -35,19 +36,19 @@ def export(entry, model, folder: Path, fmt: str, target: Path, replace: bool = F
 
         artifacts.write(target, fill, {"entry": entry.name, "exported_from": str(folder)}, replace=replace)
     elif fmt == "keras":
-        _write(target, lambda tmp: shutil.copyfile(folder / artifacts.KERAS_FILE, tmp))
+        write_atomically(target, lambda tmp: shutil.copyfile(folder / artifacts.KERAS_FILE, tmp), replace)
     elif fmt == "onnx":
         def convert_onnx(tmp: Path):
             to_onnx(endpoints, tmp)
             check_answers(entry, model, tmp, run_onnx, target)
 
-        _write(target, convert_onnx)
+        write_atomically(target, convert_onnx, replace)
     else:
         def convert_tflite(tmp: Path):
             to_tflite(model, endpoints, tmp, folder)
             check_answers(entry, model, tmp, run_tflite, target)
 
-        _write(target, convert_tflite)
+        write_atomically(target, convert_tflite, replace)
 
 
 def _verified_saved_model(folder: Path | None) -> Path | None:
@@ -88,20 +89,6 @@ def _first(outputs):
     if isinstance(outputs, dict):
         return next(iter(outputs.values()))
     return outputs[0] if isinstance(outputs, (list, tuple)) else outputs
-
-
-def _write(path: Path, write) -> None:
-    """write(tmp) then rename into place: a failure leaves nothing behind."""
-    tmp = path.with_name(f".{path.name}.tmp{path.suffix}")
-    try:
-        write(tmp)
-        tmp.replace(path)
-    except OSError as err:
-        tmp.unlink(missing_ok=True)
-        raise ZooError(f"cannot write {path}: {err.strerror or err}") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def to_onnx(endpoints: dict, path: Path, opset: int = 17) -> None:

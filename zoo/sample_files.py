@@ -23,6 +23,7 @@ from typing import Callable
 import numpy as np
 
 from zoo.errors import ZooError
+from zoo.output_files import check_new_file, write_atomically
 
 MAX_PNG = 2500        # images in one .png: a 50 x 50 grid, about 1,450 px square at one pixel per pixel
 SUFFIXES = (".png", ".npy")
@@ -35,21 +36,10 @@ def validate_samples_path(path, n: int, replace: bool = False) -> Path:
     path = Path(path)
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ZooError(f"{{option}} must be a positive integer, not {n!r}", option="n")
-    if path.suffix.lower() not in SUFFIXES:
-        raise ZooError(f"the samples file must end in .png or .npy, not {path.name!r}")
     if path.suffix.lower() == ".png" and n > MAX_PNG:
         raise ZooError(f"{{option}} is {n:,}: a .png holds at most {MAX_PNG:,} samples (a 50 x 50 grid); "
                        f"write that many to a .npy file instead", option="n")
-    if path.is_dir():
-        raise ZooError(f"{path} is a folder, not a file")
-    if path.exists() and not replace:
-        raise ZooError(f"{path} already exists; {{option}} replaces it", option="force", value=True)
-    folder = path.parent
-    if not folder.is_dir():
-        raise ZooError(f"cannot write {path}: the folder {folder} does not exist")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise ZooError(f"cannot write {path}: the folder {folder} is not writable")
-    return path
+    return check_new_file(path, SUFFIXES, replace)
 
 
 def write_samples(path, n: int, draw: Callable[[int, int], np.ndarray], side: int = 28, batch: int = 1000,
@@ -61,22 +51,9 @@ def write_samples(path, n: int, draw: Callable[[int, int], np.ndarray], side: in
     if isinstance(batch, bool) or not isinstance(batch, (int, np.integer)) or batch < 1:
         raise ValueError(f"batch must be a positive integer, not {batch!r}")
     n, batch, width = int(n), int(batch), side * side
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp{path.suffix}")
-    try:
-        if path.suffix.lower() == ".npy":
-            _write_npy(tmp, n, draw, width, batch)
-        else:
-            _write_png(tmp, n, draw, side, batch)
-        if path.exists() and not replace:  # appeared while we were drawing
-            raise ZooError(f"{path} already exists; {{option}} replaces it", option="force", value=True)
-        os.replace(tmp, path)
-    except OSError as err:
-        tmp.unlink(missing_ok=True)
-        raise ZooError(f"cannot write {path}: {err.strerror or err}") from None
-    except BaseException:  # ZooError, an error inside `draw`, Ctrl-C: no half-written file
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
+    if path.suffix.lower() == ".npy":
+        return write_atomically(path, lambda tmp: _write_npy(tmp, n, draw, width, batch), replace)
+    return write_atomically(path, lambda tmp: _write_png(tmp, n, draw, side, batch), replace)
 
 
 def _batches(n: int, draw, width: int, batch: int):

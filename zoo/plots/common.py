@@ -19,22 +19,12 @@ def pyplot():
 
 def save(fig, path) -> Path:
     """Write `fig` as PNG through a temporary file, so a failed or interrupted save leaves nothing half-written."""
-    from zoo.errors import ZooError
+    from zoo.output_files import write_atomically
 
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp.png")
-    try:
-        fig.savefig(tmp, dpi=110, bbox_inches="tight")
-        tmp.replace(path)
-    except OSError as err:
-        tmp.unlink(missing_ok=True)
-        raise ZooError(f"cannot write {path}: {err.strerror or err}") from None
-    except BaseException:  # Ctrl-C or a drawing error: no temporary file left behind
-        tmp.unlink(missing_ok=True)
-        raise
+    try:  # replace: api.plot checked the target before drawing (zoo.output_files.check_new_file)
+        return write_atomically(path, lambda tmp: fig.savefig(tmp, dpi=110, bbox_inches="tight"), replace=True)
     finally:
         pyplot().close(fig)
-    return path
 
 
 def grid_shape(n: int) -> tuple[int, int]:
