@@ -37,18 +37,15 @@ def export(entry, model, folder: Path, fmt: str, target: Path, replace: bool = F
         artifacts.write(target, fill, {"entry": entry.name, "exported_from": str(folder)}, replace=replace)
     elif fmt == "keras":
         write_atomically(target, lambda tmp: shutil.copyfile(folder / artifacts.KERAS_FILE, tmp), replace)
-    elif fmt == "onnx":
-        def convert_onnx(tmp: Path):
-            to_onnx(endpoints, tmp)
-            check_answers(entry, model, tmp, run_onnx, target)
-
-        write_atomically(target, convert_onnx, replace)
     else:
-        def convert_tflite(tmp: Path):
-            to_tflite(model, endpoints, tmp, folder)
-            check_answers(entry, model, tmp, run_tflite, target)
+        convert, run = {"onnx": (lambda tmp: to_onnx(endpoints, tmp), run_onnx),
+                        "tflite": (lambda tmp: to_tflite(model, endpoints, tmp, folder), run_tflite)}[fmt]
 
-        write_atomically(target, convert_tflite, replace)
+        def convert_and_check(tmp: Path):
+            convert(tmp)
+            check_answers(entry, model, tmp, run, target)
+
+        write_atomically(target, convert_and_check, replace)
 
 
 def _verified_saved_model(folder: Path | None) -> Path | None:

@@ -100,21 +100,20 @@ def run(rate: float | None = None) -> list[dict]:
                  callbacks=[EpochTimer()])
     fit_epoch = min(stamps[1:])
 
-    loops = [("zoo loop as shipped", shipped, training.MEASURED_STEPS),
-             (f"zoo loop, jit={not shipped}", not shipped, training.MEASURED_STEPS),
-             ("zoo loop, gradient norms at every step", shipped, 10 ** 9)]
-    case = "mlp-784-30-10, one epoch at batch 10 (6,000 steps)"
-    rows = []
-    for label, jit, measured_steps in loops:
+    turns = (f"; {ROUNDS} turns with the lecture loop: zoo {', '.join(f'{s:.3f}' for s, _ in shipped_runs)} s, "
+             f"lecture {', '.join(f'{s:.2f}' for s in lecture_runs)} s")
+    timed = {"zoo loop as shipped": (*min(shipped_runs), turns)}  # (seconds, loss, note)
+    for label, jit, measured_steps in [(f"zoo loop, jit={not shipped}", not shipped, training.MEASURED_STEPS),
+                                       ("zoo loop, gradient norms at every step", shipped, 10 ** 9)]:
         kept, training.MEASURED_STEPS = training.MEASURED_STEPS, measured_steps
         try:
-            seconds, loss = min(shipped_runs) if label == loops[0][0] else _zoo_epoch(training, entry, data.x, data.y, jit)
+            timed[label] = (*_zoo_epoch(training, entry, data.x, data.y, jit), "")
         finally:
             training.MEASURED_STEPS = kept
-        note = f"{label}; fastest of epochs 2-4, training loss {loss:.4f} after 4"
-        if label == loops[0][0]:
-            note += (f"; {ROUNDS} turns with the lecture loop: zoo {', '.join(f'{s:.3f}' for s, _ in shipped_runs)} s, "
-                     f"lecture {', '.join(f'{s:.2f}' for s in lecture_runs)} s")
+    case = "mlp-784-30-10, one epoch at batch 10 (6,000 steps)"
+    rows = []
+    for label, (seconds, loss, extra) in timed.items():
+        note = f"{label}; fastest of epochs 2-4, training loss {loss:.4f} after 4{extra}"
         rows.append(dict(case=f"{case}: {label}", section="mlp", baseline="lecture per-example NumPy loop",
                          zoo_seconds=seconds, baseline_seconds=lecture, ratio=lecture / seconds,
                          note=note + f"; lecture timed on {LECTURE_EXAMPLES:,} examples, scaled to {n:,}"))
