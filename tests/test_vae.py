@@ -401,6 +401,21 @@ def test_a_tfds_face_set_becomes_28_by_28_grey_rows(monkeypatch):
         vae_faces.face_vectors.__wrapped__("lfw")
 
 
+def test_a_digits_vae_given_another_digits_source_reads_that_source(tmp_path):
+    """`--data` on a digits VAE is read as digits: before, any source but the embedded MNIST went to the faces'
+    loader, which refused an .npz as "face data set ... not available through tensorflow_datasets"."""
+    from zoo import data
+
+    mnist = data.load("mnist")
+    path = tmp_path / "digits.npz"
+    np.savez(path, x_train=mnist.x_train[:60], y_train=mnist.y_train[:60], x_test=255 - mnist.x_test[:30],
+             y_test=mnist.y_test[:30])
+    metrics = zoo.evaluate("vae", data=str(path), k=2)
+    assert metrics["n"] == 30 and math.isfinite(metrics["nll"])
+    shipped = zoo.evaluate("vae", k=2, n=30)  # the same model on the embedded MNIST's first 30: other images, other NLL
+    assert abs(metrics["nll"] - shipped["nll"]) > 10
+
+
 def test_the_sampler_s_bernoulli_likelihood_is_the_model_s():
     """bernoulli_log_px (grouped products of sigmoids) equals VAE.log_px, for binary and grey pixels and for
     logits far out in the tails, where a product of plain sigmoids would underflow."""

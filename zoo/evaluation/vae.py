@@ -25,9 +25,10 @@ CHECK_K = 50          # the artifact check's k: seconds, and an upper bound on t
 
 
 def split(entry):
-    """The entry's images as float rows in [0, 1]: the embedded MNIST, or faces (zoo.models.vae_faces)."""
-    if entry.dataset == "mnist":
-        return data.vectors("mnist")
+    """The entry's images as float rows in [0, 1]: faces for the face entries (zoo.models.vae_faces), else its digits
+    (the embedded MNIST, or the source `--data` names: a digits entry must never reach the faces' loader)."""
+    if "faces" not in entry.params:
+        return data.vectors(entry.dataset)
     from zoo.models.vae_faces import face_vectors  # the faces' loaders; imported only when asked for
 
     return face_vectors(entry.dataset)
