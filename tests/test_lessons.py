@@ -59,6 +59,29 @@ def test_network2_draws_weights_from_n_0_1_over_n_in_and_splits_50000_10000():
     assert len(measure.split(get("mlp-overfit-1000"))[0]) == 1000
 
 
+def test_a_smaller_source_never_validates_on_images_it_trains_on(tmp_path):
+    """network2 validates on the last 10,000 training images: a source with fewer than 60,000 trains on those in
+    front of them (and its penalties use that n), and one with 10,000 or fewer is refused in one line."""
+    from zoo import data
+
+    mnist = data.load("mnist")
+
+    def source(n):
+        path = tmp_path / f"digits-{n}.npz"
+        np.savez(path, x_train=mnist.x_train[:n], y_train=mnist.y_train[:n], x_test=mnist.x_test[:100],
+                 y_test=mnist.y_test[:100])
+        return str(path)
+
+    entry = get("mlp-ch5-784-30-10").with_options(data=source(12_000))
+    x, _, x_val, *_ = measure.split(entry)
+    assert (len(x), len(x_val)) == (2_000, 10_000)
+    np.testing.assert_array_equal(x_val[0], data.vectors(entry.dataset).x_train[2_000])  # right after the last trained
+    assert measure.train_images(entry) == 2_000  # the penalties' n
+    assert measure.train_images(get("mlp-overfit-1000").with_options(data=source(12_000))) == 1_000
+    with pytest.raises(zoo.ZooError, match=r"holds out the last 10,000 .* has 9,000 in all"):
+        measure.split(get("mlp-ch5-784-30-10").with_options(data=source(9_000)))
+
+
 def _dropout_models(rate):
     import keras
 

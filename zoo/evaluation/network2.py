@@ -1,7 +1,8 @@
 """Nielsen's network2 in Keras: its data split, its cost with weight penalties, and what its entries measure.
 
 Data (ch. 3 and 5): the first 50,000 training images train (or the first `train_images` of them), the
-last 10,000 are the validation images, and the 10,000 test images are reported too.
+last 10,000 are the validation images, and the 10,000 test images are reported too. Another source
+(`--data`) with fewer than 60,000 training images trains on those in front of its last 10,000.
 Cost: network2's CrossEntropyCost, sum_j -[y_j ln a_j + (1 - y_j) ln(1 - a_j)] over the sigmoid
 outputs, averaged over the mini-batch, plus the weight penalty of the whole training set size n:
     L2: (lambda / 2n) sum w^2    L1: (lambda / n) sum |w|    (kernels only: network2 leaves biases alone)
@@ -17,6 +18,7 @@ from functools import lru_cache
 import numpy as np
 
 from zoo import data
+from zoo.errors import ZooError
 from zoo.family import TrainData
 
 VALIDATION = 10_000   # the last training images, as in network2's mnist_loader
@@ -25,7 +27,15 @@ ACCURACY_SLICE = 1000 # training images whose accuracy the snapshots follow
 
 
 def train_images(entry) -> int:
-    return int(entry.recipe.extras.get("train_images", 50_000))
+    """How many of the first training images train (and the n of the penalties): the recipe's count, or fewer
+    where the source (`--data`) holds fewer in front of the VALIDATION images held out after them, so that no
+    image is both trained on and used for validation. MNIST's 60,000 give the recipe's count."""
+    wanted = int(entry.recipe.extras.get("train_images", 50_000))
+    available = len(data.vectors(entry.dataset).x_train) - VALIDATION
+    if available < 1:
+        raise ZooError(f"{entry.name} holds out the last {VALIDATION:,} training images for validation (network2's "
+                       f"split), and {{option}} {entry.dataset!r} has {available + VALIDATION:,} in all", option="data")
+    return min(wanted, available)
 
 
 def split(entry):
