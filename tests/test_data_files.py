@@ -102,3 +102,32 @@ def test_train_and_eval_on_an_idx_folder_record_where_the_data_came_from(runner,
 def test_data_means_nothing_for_entries_with_their_own(runner, args):
     result = runner.invoke(main, args)
     assert result.exit_code == 1 and "--data means nothing for" in result.output
+
+
+def test_an_artifact_trained_on_a_users_data_is_measured_and_drawn_on_that_data(tmp_path, monkeypatch):
+    """eval and plot of `--model FOLDER` use the data its card says it was trained on, not the embedded MNIST
+    (which gave, silently, the accuracy on digits it never saw); `data=` still measures on another source, and a
+    source that has gone is one line naming `data`."""
+    from zoo import api
+    from zoo.training import History
+
+    mnist = data.load("mnist")
+    source = tmp_path / "inverted.npz"
+    np.savez(source, x_train=255 - mnist.x_train[:200], y_train=mnist.y_train[:200], x_test=255 - mnist.x_test[:100],
+             y_test=mnist.y_test[:100])
+    drawn = []  # the data set of every picture drawn (the artifact's own one included)
+    family = zoo.get("mlp-784-30-10").family
+    monkeypatch.setitem(family.plots, family.default_plot(), lambda e, *_: drawn.append(e.dataset))
+    entry = zoo.get("mlp-784-30-10").with_options(data=str(source))
+    folder = api.export_artifact(entry, entry.build(), History(loss=[1.0, 0.5]), {}, tmp_path / "mine")
+
+    own = zoo.evaluate("mlp-784-30-10", model=folder)
+    assert own == zoo.evaluate("mlp-784-30-10", model=folder, data=str(source))
+    assert own["test_loss"] != zoo.evaluate("mlp-784-30-10", model=folder, data="mnist")["test_loss"]
+
+    api.plot("mlp-784-30-10", model=folder, out=tmp_path / "p.png")
+    assert drawn == [str(source), str(source.resolve())]
+
+    source.rename(tmp_path / "moved.npz")
+    with pytest.raises(zoo.ZooError, match=r"was trained on .*inverted.npz, which is not there now; data names"):
+        zoo.evaluate("mlp-784-30-10", model=folder)

@@ -147,10 +147,12 @@ def predict(name: str, x, model=None):
 def evaluate(name: str, model=None, data: str | Path | None = None, **options) -> dict:
     """Metrics of entry `name` for `model` (a Keras model, an artifact folder, or None for the shipped one).
 
-    `data` measures them on another source's test set (as `train` takes it); `options` are the
-    family's evaluation options (the VAE's `k`, `n`, `seed`); others are refused.
+    They are measured on the test set of the data the model was trained on: its card's source for an artifact
+    folder trained with `data=`, else the entry's own. `data` measures them on another source's test set (as
+    `train` takes it); `options` are the family's evaluation options (the VAE's `k`, `n`, `seed`); others are refused.
     """
-    entry = catalogue.get(name).with_options(data=data)
+    entry = catalogue.get(name)
+    entry = entry.with_options(data=data if data is not None else resolve.trained_on(entry, model))
     unknown = sorted(set(options) - set(entry.family.eval_options))
     if unknown:
         takes = ", ".join(entry.family.eval_options) or "none"
@@ -193,6 +195,7 @@ def plot(name: str, kind: str | None = None, out: str | Path | None = None, mode
     output_files.check_new_file(out, (".png",), force)  # before loading or drawing anything
     folder = resolve.folder_for(entry, model)
     keras_model = resolve.cached_load(folder.resolve())
+    entry = entry.with_options(data=resolve.trained_on(entry, model))  # its pictures show the data it learnt
     entry.family.plot(entry, keras_model, artifacts.load_history(folder), kind, out)
     return out
 

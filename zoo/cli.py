@@ -21,7 +21,8 @@ from zoo.training import Interrupted
 SEED = click.IntRange(0, MAX_SEED)
 DATA_HELP = ("MNIST entries: another source of 28 x 28 grey digits in 10 classes: a folder of IDX files "
              "(train-images-idx3-ubyte[.gz] ...), an .npz with x_train, y_train, x_test, y_test, or a TensorFlow "
-             "Datasets name (fashion_mnist, kmnist, ...). Default: the embedded MNIST.")
+             "Datasets name (fashion_mnist, kmnist, ...). Default: the embedded MNIST (eval --model: the data "
+             "that artifact was trained on, from its card).")
 FORCE_HELP = "Replace an existing output that zoo wrote (never a folder zoo did not write)."
 
 

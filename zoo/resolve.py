@@ -45,6 +45,25 @@ def folder_for(entry: Entry, model: str | Path | None) -> Path:
     return folder
 
 
+def trained_on(entry: Entry, model) -> str | None:
+    """The data source artifact folder `model` was trained on, where its card names another than the entry's own
+    (`data=` at training): what its metrics and pictures are measured on unless the caller names a source. None
+    for the shipped artifact, a Keras model in hand, and entries with data of their own."""
+    if not entry.takes_data or not isinstance(model, (str, Path)):
+        return None
+    folder = folder_for(entry, model)
+    card = artifacts.read_card(folder)
+    record = card.get("data") or {}
+    from_files = record.get("kind") in ("idx", "npz")
+    source = record.get("source") if from_files else card.get("dataset")
+    if not isinstance(source, str) or source == entry.dataset:
+        return None
+    if from_files and not Path(source).exists():
+        raise ZooError(f"{folder} was trained on {source}, which is not there now; {{option}} names where its data "
+                       "is (or another source to measure on)", option="data")
+    return source
+
+
 def model_for(entry: Entry, model):
     """A Keras model of `entry`: `model` itself, or the verified model of a folder (None: the shipped one)."""
     if model is None or isinstance(model, (str, Path)):
