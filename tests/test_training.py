@@ -124,6 +124,28 @@ def test_resume_refuses_a_checkpoint_of_another_run_naming_what_differs(eight_ep
     assert history.epochs == 8
 
 
+def test_a_run_on_other_data_is_another_run(tmp_path, monkeypatch):
+    """The data is part of a run's identity (a file source by its absolute path): a run on `data=` resumed
+    without it used to go on, silently, on the embedded MNIST; from another folder, a relative path to the same
+    file still resumes."""
+    import zoo
+
+    entry = zoo.get("mlp-784-30-10")
+    source = tmp_path / "digits.npz"
+    on_file = entry.with_options(data=str(source)).identity()
+    assert on_file["data"] == str(source) and entry.identity()["data"] == "mnist"
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert entry.with_options(data="../digits.npz").identity() == on_file
+
+    recipe = ENCODER.replace(epochs=8, chunk=4)
+    checkpoint = tmp_path / "run.checkpoint.npz"
+    _fit(recipe.replace(epochs=4), checkpoint, identity={**on_file, "recipe": recipe.to_dict()})
+    assert _refused_resume(checkpoint, recipe, {**entry.identity(), "recipe": recipe.to_dict()}) == (
+        f"the checkpoint at {checkpoint} is of a different run: data {source} there, mnist here; resume with the "
+        "same options or start again")
+
+
 def test_a_file_that_is_not_a_zoo_checkpoint_is_one_clear_error(tmp_path, eight_epochs):
     garbage = tmp_path / "garbage.npz"
     garbage.write_bytes(b"not a checkpoint at all\n" * 10)

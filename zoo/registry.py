@@ -10,6 +10,7 @@ import dataclasses
 import inspect
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from zoo.errors import ZooError
@@ -113,8 +114,12 @@ class Entry:
         return self.builder(**self.params, **({"seed": self.recipe.seed} if takes_seed else {}))
 
     def identity(self) -> dict:
-        """What makes a run this run: a checkpoint resumes only the run with the same identity."""
-        return {"entry": self.name, "params": plain(self.params), "recipe": plain(self.recipe.to_dict())}
+        """What makes a run this run: a checkpoint resumes only the run with the same identity. The data is part
+        of it (a file source by its absolute path): a run on `data=` resumed without it would go on on MNIST."""
+        from zoo import data
+
+        source = str(Path(self.dataset).resolve()) if data.is_file_source(self.dataset) else self.dataset
+        return {"entry": self.name, "data": source, "params": plain(self.params), "recipe": plain(self.recipe.to_dict())}
 
     def meets(self, metrics: Mapping[str, float]) -> list[str]:
         """The expectations `metrics` fails, as readable strings (empty when all are met)."""
