@@ -23,7 +23,8 @@ DATA_HELP = ("MNIST entries: another source of 28 x 28 grey digits in 10 classes
              "(train-images-idx3-ubyte[.gz] ...), an .npz with x_train, y_train, x_test, y_test, or a TensorFlow "
              "Datasets name (fashion_mnist, kmnist, ...). Default: the embedded MNIST (eval --model: the data "
              "that artifact was trained on, from its card).")
-FORCE_HELP = "Replace an existing output that zoo wrote (never a folder zoo did not write)."
+FORCE_HELP = ("Replace what --out names: an existing file, or an artifact folder zoo wrote (never a folder "
+              "holding anything else).")
 
 
 class ZooGroup(click.Group):
