@@ -129,5 +129,7 @@ def test_an_artifact_trained_on_a_users_data_is_measured_and_drawn_on_that_data(
     assert drawn == [str(source), str(source.resolve())]
 
     source.rename(tmp_path / "moved.npz")
-    with pytest.raises(zoo.ZooError, match=r"was trained on .*inverted.npz, which is not there now; data names"):
+    with pytest.raises(zoo.ZooError, match=r"was trained on .*inverted.npz, which is not there now; data names where"):
         zoo.evaluate("mlp-784-30-10", model=folder)
+    with pytest.raises(zoo.ZooError, match=r"which is not there now; put it back to draw on it$"):
+        api.plot("mlp-784-30-10", model=folder, out=tmp_path / "p2.png")

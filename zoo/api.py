@@ -195,7 +195,7 @@ def plot(name: str, kind: str | None = None, out: str | Path | None = None, mode
     output_files.check_new_file(out, (".png",), force)  # before loading or drawing anything
     folder = resolve.folder_for(entry, model)
     keras_model = resolve.cached_load(folder.resolve())
-    entry = entry.with_options(data=resolve.trained_on(entry, model))  # its pictures show the data it learnt
+    entry = entry.with_options(data=resolve.trained_on(entry, model, names_data=False))  # pictures of the data it learnt
     entry.family.plot(entry, keras_model, artifacts.load_history(folder), kind, out)
     return out
 

@@ -45,10 +45,11 @@ def folder_for(entry: Entry, model: str | Path | None) -> Path:
     return folder
 
 
-def trained_on(entry: Entry, model) -> str | None:
+def trained_on(entry: Entry, model, names_data: bool = True) -> str | None:
     """The data source artifact folder `model` was trained on, where its card names another than the entry's own
     (`data=` at training): what its metrics and pictures are measured on unless the caller names a source. None
-    for the shipped artifact, a Keras model in hand, and entries with data of their own."""
+    for the shipped artifact, a Keras model in hand, and entries with data of their own. `names_data`: whether the
+    caller takes `data=` (evaluate does, plot does not), for the way out a missing source's message gives."""
     if not entry.takes_data or not isinstance(model, (str, Path)):
         return None
     folder = folder_for(entry, model)
@@ -59,8 +60,8 @@ def trained_on(entry: Entry, model) -> str | None:
     if not isinstance(source, str) or source == entry.dataset:
         return None
     if from_files and not Path(source).exists():
-        raise ZooError(f"{folder} was trained on {source}, which is not there now; {{option}} names where its data "
-                       "is (or another source to measure on)", option="data")
+        other = "; {option} names where it is now, or another source" if names_data else "; put it back to draw on it"
+        raise ZooError(f"{folder} was trained on {source}, which is not there now{other}", option="data")
     return source
 
 
