@@ -23,8 +23,13 @@ DATA_HELP = ("MNIST entries: another source of 28 x 28 grey digits in 10 classes
              "(train-images-idx3-ubyte[.gz] ...), an .npz with x_train, y_train, x_test, y_test, or a TensorFlow "
              "Datasets name (fashion_mnist, kmnist, ...). Default: the embedded MNIST (eval --model: the data "
              "that artifact was trained on, from its card).")
-FORCE_HELP = ("Replace what --out names: an existing file, or an artifact folder zoo wrote (never a folder "
-              "holding anything else).")
+NEVER_A_USERS_FOLDER = "(never a folder holding anything else)"
+FORCE_HELP = {  # per verb: what --force may replace at --out
+    "train": f"Replace the artifact zoo wrote at --out {NEVER_A_USERS_FOLDER}.",
+    "file": "Replace the file --out names if it exists.",
+    "export": f"Replace what --out names: a file, or a SavedModel folder zoo wrote {NEVER_A_USERS_FOLDER}.",
+    "site": f"Replace a site zoo built before at --out {NEVER_A_USERS_FOLDER}.",
+}
 
 
 class ZooGroup(click.Group):
@@ -155,7 +160,7 @@ class Progress:
 @click.option("--seed", type=SEED, help="Random seed for every draw of the run (default: the recipe's).")
 @click.option("--data", help=DATA_HELP)
 @click.option("--out", type=click.Path(file_okay=False), help="Artifact folder (default: runs/NAME). Must be new or empty, or an artifact zoo wrote (with --force).")
-@click.option("--force", is_flag=True, help=FORCE_HELP)
+@click.option("--force", is_flag=True, help=FORCE_HELP["train"])
 @click.option("--resume", is_flag=True, help="Continue an interrupted run from its checkpoint (same options, same --out).")
 @click.option("--tensorboard", type=click.Path(file_okay=False), help="Also log the training loss to this TensorBoard folder.")
 @click.option("--strategy", type=click.Choice(["mirrored", "multiworker"]),
@@ -197,7 +202,7 @@ def eval_cmd(name, model_path, data, k):
 @click.option("--n", type=click.IntRange(min=1), default=64, show_default=True, help="How many samples (a positive integer).")
 @click.option("--seed", type=SEED, default=0, show_default=True, help="The same seed gives the same samples.")
 @click.option("--out", type=click.Path(dir_okay=False), help="samples.png (an image grid) or samples.npy (the raw probabilities, any --n). Default: NAME-samples.png.")
-@click.option("--force", is_flag=True, help=FORCE_HELP)
+@click.option("--force", is_flag=True, help=FORCE_HELP["file"])
 @click.option("--model", "model_path", type=click.Path(), help="An artifact folder of NAME (default: the shipped one).")
 def sample(name, n, seed, out, force, model_path):
     """Draw N new samples from generative entry NAME."""
@@ -210,7 +215,7 @@ def sample(name, n, seed, out, force, model_path):
 @click.argument("name")
 @click.option("--kind", help="Which picture (default: the family's first; `zoo info NAME` lists them).")
 @click.option("--out", type=click.Path(dir_okay=False), help="PNG file (default: NAME-KIND.png).")
-@click.option("--force", is_flag=True, help=FORCE_HELP)
+@click.option("--force", is_flag=True, help=FORCE_HELP["file"])
 @click.option("--model", "model_path", type=click.Path(), help="An artifact folder of NAME (default: the shipped one).")
 def plot(name, kind, out, force, model_path):
     """Draw a picture of entry NAME's artifact (hidden-unit space, gradients, samples, ...)."""
@@ -222,7 +227,7 @@ def plot(name, kind, out, force, model_path):
 @click.option("--format", "fmt", type=click.Choice(["saved_model", "keras", "onnx", "tflite"]), required=True,
               help="SavedModel folder, single .keras file, ONNX or TFLite (the last two: the `serve` endpoint).")
 @click.option("--out", type=click.Path(), help="Destination (default: NAME.keras, NAME.onnx, NAME.tflite or NAME_saved_model/).")
-@click.option("--force", is_flag=True, help=FORCE_HELP)
+@click.option("--force", is_flag=True, help=FORCE_HELP["export"])
 @click.option("--model", "model_path", type=click.Path(), help="An artifact folder of NAME (default: the shipped one).")
 def export(name, fmt, out, force, model_path):
     """Write entry NAME's verified model in another format, for use outside zoo.
@@ -237,7 +242,7 @@ def export(name, fmt, out, force, model_path):
 @main.command()
 @click.option("--out", type=click.Path(file_okay=False), default="site", show_default=True,
               help="The folder to write the site to (new, empty, or with --force a site zoo built before).")
-@click.option("--force", is_flag=True, help=FORCE_HELP)
+@click.option("--force", is_flag=True, help=FORCE_HELP["site"])
 def site(out, force):
     """Build the catalogue site: every entry's card and pictures, and live demos running the ONNX exports.
 
