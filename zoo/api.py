@@ -149,7 +149,8 @@ def evaluate(name: str, model=None, data: str | Path | None = None, **options) -
 
     They are measured on the test set of the data the model was trained on: its card's source for an artifact
     folder trained with `data=`, else the entry's own. `data` measures them on another source's test set (as
-    `train` takes it); `options` are the family's evaluation options (the VAE's `k`, `n`, `seed`); others are refused.
+    `train` takes it); `options` are the family's evaluation options (the VAE's `k`, `n`, `seed`); others are
+    refused.
     """
     entry = catalogue.get(name)
     entry = entry.with_options(data=data if data is not None else resolve.trained_on(entry, model))
@@ -195,7 +196,7 @@ def plot(name: str, kind: str | None = None, out: str | Path | None = None, mode
     output_files.check_new_file(out, (".png",), force)  # before loading or drawing anything
     folder = resolve.folder_for(entry, model)
     keras_model = resolve.cached_load(folder.resolve())
-    entry = entry.with_options(data=resolve.trained_on(entry, model, names_data=False))  # pictures of the data it learnt
+    entry = entry.with_options(data=resolve.trained_on(entry, model, names_data=False))  # drawn on the data it learnt
     entry.family.plot(entry, keras_model, artifacts.load_history(folder), kind, out)
     return out
 
