@@ -1,4 +1,4 @@
-"""Build the catalogue site (index, a page per entry, live demos) into a folder: zoo.site.build.
+"""Build the catalogue site (index, a page per entry, live demos) into a folder: zoo.website.build.
 
 Usage: python scripts/make_site.py [OUT] [--force] [--screenshots]   (OUT default build/site;
        --screenshots also saves docs/site-*.png from the built site in headless Chromium)
@@ -12,14 +12,14 @@ from pathlib import Path
 
 def main(argv: list[str]) -> int:
     from zoo.errors import ZooError
-    from zoo.site import build
+    from zoo.website import build
 
     args = [a for a in argv if not a.startswith("--")]
     out = Path(args[0]) if args else Path(__file__).resolve().parent.parent / "build" / "site"
     try:
         print(build(out, force="--force" in argv))
         if "--screenshots" in argv:
-            from zoo.site.screenshots import shoot
+            from zoo.website.screenshots import shoot
 
             for path in shoot(out, Path(__file__).resolve().parent.parent / "docs"):
                 print(path)

@@ -17,7 +17,7 @@ import pytest
 import zoo
 from zoo import artifacts
 from zoo.errors import ZooError
-from zoo.site import MARKER, build, browser, pages
+from zoo.website import MARKER, build, browser, pages
 
 CLASSIFIER = "mlp-784-30-10"
 SHOWN = 5e-5 + 1e-5   # a number the page shows with 4 decimals, against Keras (rounding + float32)
@@ -237,7 +237,7 @@ def test_two_builds_at_once_install_the_runtime_once(tmp_path, monkeypatch):
     import os
     import threading
 
-    from zoo.site import runtime
+    from zoo.website import runtime
 
     (tmp_path / "package.json").write_text("{}")
     (tmp_path / "package-lock.json").write_text("{}")
@@ -264,3 +264,20 @@ def test_two_builds_at_once_install_the_runtime_once(tmp_path, monkeypatch):
         t.join()
     assert failed == [] and found == [tmp_path / "build" / "site-npm" / dist] * 2
     assert (tmp_path / "build" / "site-npm" / "runs").read_text() == "run\n"  # npm ci ran once
+
+
+def test_zoo_site_reaches_the_builder_and_stays_a_function(tmp_path, runner):
+    """`zoo site` and zoo.site() crashed ("'function' object has no attribute 'build'"): the builder's package was
+    named zoo.site, the name of the API function, and importing it rebound zoo.site to the package. A folder of the
+    user's, refused before any work, is the cheap way through both."""
+    from zoo.cli import main
+
+    import zoo.website  # noqa: F401  (importing the builder must leave zoo.site alone)
+
+    assert callable(zoo.site)
+    (tmp_path / "mine.txt").write_text("a user's file")
+    result = runner.invoke(main, ["site", "--out", str(tmp_path)])
+    assert result.exit_code == 1 and "holds files zoo did not write" in result.output, result.output
+    with pytest.raises(ZooError, match="holds files zoo did not write"):
+        zoo.site(tmp_path)
+    assert (tmp_path / "mine.txt").read_text() == "a user's file"

@@ -225,6 +225,6 @@ def site(out: str | Path = "site", force: bool = False) -> Path:
 
     Serve it with `python -m http.server -d OUT`; it needs no network. See docs/site.md.
     """
-    from zoo import site as site_builder
+    from zoo.website import build  # not a subpackage named zoo.site: that name is this function's (zoo.site)
 
-    return site_builder.build(Path(out), force=force)
+    return build(Path(out), force=force)

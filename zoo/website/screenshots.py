@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from zoo.site import browser
+from zoo.website import browser
 
 # page, file name, window height (the demos are taller than a screen)
 SHOTS = (("index.html", "site-index.png", 1100), ("demos/draw.html", "site-draw.png", 1500),

@@ -1,6 +1,6 @@
 """The zoo in the browser: a static catalogue site with live demos, generated from the registry and the cards.
 
-    >>> from zoo.site import build
+    >>> from zoo.website import build
     >>> build(Path("build/site"))     # then: python -m http.server -d build/site
 
 The card data is the one `zoo.card` verifies (the same that feeds docs/ through scripts/make_docs.py),
@@ -66,7 +66,7 @@ def _rows():
 
 def _fill(out: Path, only_classifiers: list[str] | None) -> None:
     from zoo import artifacts, catalogue
-    from zoo.site import demos, pages, runtime
+    from zoo.website import demos, pages, runtime
     from zoo.tf_quiet import tensorflow
 
     tensorflow()
@@ -96,4 +96,4 @@ def _fill(out: Path, only_classifiers: list[str] | None) -> None:
     (out / "index.html").write_text(pages.index(rows, families))
     (out / "site.json").write_text(json.dumps({"entries": [e.name for e, _, _ in rows], "demos": in_demo,
                                                "onnxruntime_web": ort_version}, indent=1))
-    (out / MARKER).write_text("written by zoo.site.build; `zoo site --force` may replace this folder\n")
+    (out / MARKER).write_text("written by zoo.website.build; `zoo site --force` may replace this folder\n")
