@@ -98,6 +98,16 @@ def test_unknown_names_suggest_the_closest():
         zoo.get("encoder-9-2-8x")
 
 
+def test_a_history_prints_as_one_line():
+    """A REPL prints `zoo.train(...)`'s result: its history is a summary, not every epoch's loss and snapshot."""
+    history = History(loss=[0.5 + i / 1000 for i in range(15_000)][::-1], grad_names=["a", "b"],
+                      grad_norms=[[1.0, 2.0]] * 15_000, snapshot_epochs=[1, 2], snapshots=[np.zeros((9, 2))] * 2,
+                      stages=["pretrain-layer1"] * 5_000 + ["finetune"] * 10_000, seconds=12.34)
+    assert repr(history) == ("History(15000 epochs, loss 15.5 -> 0.5, gradient norms of 2 variables, 2 snapshots, "
+                             "stages pretrain-layer1, finetune, 12.3 s)")
+    assert repr(History()) == "History(no epochs)"
+
+
 def test_history_round_trips_through_arrays():
     history = History(loss=[1.0, 0.5], grad_names=["a"], grad_norms=[[1.0], [2.0]],
                       snapshot_epochs=[2], snapshots=[np.zeros((2, 2))])

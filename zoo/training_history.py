@@ -23,6 +23,19 @@ class History:
     def epochs(self) -> int:
         return len(self.loss)
 
+    def __repr__(self) -> str:
+        """One line, not every epoch's numbers: `zoo.train(...)` in a REPL printed thousands of losses and arrays."""
+        if not self.loss:
+            return "History(no epochs)"
+        parts = [f"{self.epochs} epochs", f"loss {self.loss[0]:.4g} -> {self.loss[-1]:.4g}"]
+        if self.grad_names:
+            parts.append(f"gradient norms of {len(self.grad_names)} variables")
+        if self.snapshots:
+            parts.append(f"{len(self.snapshots)} snapshots")
+        if len(set(self.stages)) > 1:
+            parts.append("stages " + ", ".join(dict.fromkeys(self.stages)))
+        return f"History({', '.join(parts)}, {self.seconds:.1f} s)"
+
     def to_arrays(self) -> dict[str, np.ndarray]:
         arrays = {
             "loss": np.asarray(self.loss, np.float32),
