@@ -165,6 +165,22 @@ def test_network2_plots_are_written(kind, tmp_path):
     assert out.stat().st_size > 10_000
 
 
+def test_only_an_unregularised_net_offers_the_overfitting_picture():
+    """The picture labels the entry's own run "no regularisation" and trains the same net with L2 and with dropout:
+    true only of a net without either whose builder takes dropout. It was offered by every network2 entry, and
+    `zoo plot mlp-ch5-784-30-10 --kind overfitting` crashed (TypeError) after training its L2 variant."""
+    import inspect
+
+    offering = [name for name in zoo.list_models() if "overfitting" in get(name).family.plots]
+    assert offering == ["mlp-overfit-1000"]
+    for name in offering:
+        entry = get(name)
+        assert not (entry.recipe.extras.get("l1") or entry.recipe.extras.get("l2") or entry.params.get("dropout"))
+        assert "dropout" in inspect.signature(entry.builder).parameters
+    with pytest.raises(zoo.ZooError, match=r"no picture of kind 'overfitting' \(kinds: accuracy, connections\)"):
+        zoo.plot("mlp-ch5-784-30-10", "overfitting")
+
+
 def test_overfitting_runs_follow_training_and_test_accuracy(tmp_path):
     from zoo.plots.network2 import overfitting
 
