@@ -91,3 +91,12 @@ def test_network_drawing_refuses_wide_nets(tmp_path):
     entry = get("mlp-large")
     with pytest.raises(zoo.ZooError, match="small nets"):
         mlp.FAMILY.plot(entry, zoo.build(entry.name), None, "network", tmp_path / "n.png")
+
+
+def test_the_network_drawing_is_offered_only_where_it_can_be_drawn():
+    """`zoo info mlp-large` listed a network picture that `zoo plot` then refused (512 units a layer)."""
+    offering = [name for name in zoo.list_models() if "network" in get(name).family.plots]
+    assert "mlp-784-30-10" in offering and "mlp-large" not in offering
+    for name in offering:
+        widths = [v.shape[1] for v in zoo.build(name).trainable_variables if v.path.endswith("/kernel")]
+        assert max(widths) <= 100, name
