@@ -61,6 +61,10 @@ def input_gradients(entry, model, x, y) -> np.ndarray:
             loss = loss_fn(y, model(x, training=False)) * tf.cast(tf.shape(x)[0], tf.float32)
         return tape.gradient(loss, x)
 
+    # One trace per model is the design (the picture compares four models, evaluation adds one): TensorFlow keys its
+    # "N out of the last N calls triggered tf.function retracing" warning on this code, so `zoo train adding-lstm-10`
+    # printed it every time. The flag is TensorFlow's own opt-out (private; without it the warning merely returns).
+    gradient._omit_frequent_tracing_warning = True
     grads = gradient(x, y).numpy().reshape(len(x), steps, -1)
     return np.linalg.norm(grads, axis=-1).mean(axis=0)
 
