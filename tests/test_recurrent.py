@@ -154,27 +154,3 @@ def test_any_length_is_built_on_demand_by_the_same_rule():
     with pytest.raises(zoo.ZooError, match="between 2 and 10,000"):
         zoo.get("adding-rnn-1")
 
-
-def test_the_gradient_through_time_of_many_models_prints_no_retracing_warning():
-    """One trace per model is the design (a picture compares four models): TensorFlow's frequent-retracing warning,
-    keyed on input_gradients' code, printed a paragraph on every `zoo train adding-lstm-10`."""
-    import logging
-
-    class Collect(logging.Handler):
-        def __init__(self):
-            super().__init__()
-            self.messages = []
-
-        def emit(self, record):
-            self.messages.append(record.getMessage())
-
-    entry = zoo.get("adding-rnn-10")
-    data = adding_problem(8, 10, seed=0)
-    collect = Collect()
-    logging.getLogger("tensorflow").addHandler(collect)
-    try:
-        curves = [measure.input_gradients(entry, entry.build(), data.x, data.y) for _ in range(6)]
-    finally:
-        logging.getLogger("tensorflow").removeHandler(collect)
-    assert all(curve.shape == (10,) for curve in curves)
-    assert not [m for m in collect.messages if "retracing" in m], collect.messages

@@ -234,3 +234,50 @@ def test_a_python_user_sees_no_tensorflow_start_up_lines(tmp_path):
     assert done.stdout.strip() == "(9, 9)", done.stderr
     for noise in ("cuInit", "oneDNN", "I0000", "E0000", "cuda"):
         assert noise not in done.stderr, done.stderr
+
+
+def _adding_gradient():
+    from zoo.evaluation.recurrent import input_gradients
+    from zoo.models.recurrent import adding_problem
+
+    entry, data = zoo.get("adding-rnn-10"), adding_problem(8, 10, seed=0)
+    return lambda: input_gradients(entry, entry.build(), data.x, data.y)
+
+
+def _vae_sampler():
+    from zoo.evaluation.importance import importance_sample
+
+    images = np.random.default_rng(0).random((4, 784), dtype=np.float32) > 0.5
+    return lambda: importance_sample(zoo.build("vae"), images.astype(np.float32), k=2)
+
+
+def _autoencoder_probe():
+    from zoo.evaluation.autoencoders import linear_probe
+
+    codes, labels = np.random.default_rng(0).random((20, 3), dtype=np.float32), np.arange(20) % 10
+    return lambda: linear_probe(codes, labels, codes, labels, steps=2)
+
+
+@pytest.mark.parametrize("measure", [_adding_gradient, _vae_sampler, _autoencoder_probe])
+def test_measuring_many_models_prints_no_retracing_warning(measure):
+    """The gradient through time, the VAE's sampler and the autoencoders' probe trace one function per model, by
+    design: TensorFlow's frequent-retracing warning (keyed on the code) printed a paragraph by the fifth model of a
+    process, on every `zoo train adding-lstm-10` (evaluation and its picture measure five models)."""
+    import logging
+
+    class Collect(logging.Handler):
+        def __init__(self):
+            super().__init__()
+            self.messages = []
+
+        def emit(self, record):
+            self.messages.append(record.getMessage())
+
+    run, collect = measure(), Collect()
+    logging.getLogger("tensorflow").addHandler(collect)
+    try:
+        for _ in range(6):
+            run()
+    finally:
+        logging.getLogger("tensorflow").removeHandler(collect)
+    assert not [m for m in collect.messages if "retracing" in m], collect.messages

@@ -1,4 +1,6 @@
-"""Import TensorFlow without its C++ start-up lines (oneDNN notices, CUDA probing, `failed call to cuInit`).
+"""TensorFlow without its noise: the C++ start-up lines, and the retracing warning for functions traced per model.
+
+Importing: without the C++ start-up lines (oneDNN notices, CUDA probing, `failed call to cuInit`).
 
 Those lines bypass Python's logging: TF_CPP_MIN_LOG_LEVEL=3 (unless the user set it) silences the
 logged ones, and fd 2 is pointed at /dev/null while the import prints the rest. Every verb that
@@ -26,3 +28,15 @@ def tensorflow():
     finally:
         os.close(saved)
     return tensorflow
+
+
+def traced_per_model(function):
+    """`function` (a tf.function built for one model, by design) without TensorFlow's frequent-retracing warning.
+
+    TensorFlow keys that warning on the Python code, so a function built afresh for each model it measures (the
+    gradient through time of the four models a picture compares, the sampler of each VAE evaluated, the linear
+    probe of each autoencoder) printed "5 out of the last 5 calls ... triggered tf.function retracing" by the fifth
+    model of a process. The attribute is TensorFlow's own opt-out (private: without it the warning merely returns).
+    """
+    function._omit_frequent_tracing_warning = True
+    return function

@@ -19,6 +19,8 @@ def linear_probe(train_codes, train_labels, test_codes, test_labels, steps: int 
     import keras
     import tensorflow as tf
 
+    from zoo.tf_quiet import traced_per_model
+
     x = tf.constant(train_codes, tf.float32)
     y = tf.constant(np.asarray(train_labels, np.int64))
     w = tf.Variable(tf.zeros([x.shape[1], 10]))
@@ -38,7 +40,7 @@ def linear_probe(train_codes, train_labels, test_codes, test_labels, steps: int 
         tf.while_loop(lambda i: i < steps, body, (tf.constant(0),))
         return w.read_value(), b.read_value()
 
-    w_, b_ = (v.numpy() for v in train(x, y))
+    w_, b_ = (v.numpy() for v in traced_per_model(train)(x, y))  # one probe per autoencoder measured
     predicted = np.argmax(np.asarray(test_codes) @ w_ + b_, axis=1)
     return float(np.mean(predicted == np.asarray(test_labels)))
 

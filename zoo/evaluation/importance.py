@@ -52,6 +52,7 @@ def importance_sample(model, x: np.ndarray, k: int, seed: int = 0, samples_per_c
     import tensorflow as tf
 
     from zoo.layers.dropout import philox
+    from zoo.tf_quiet import traced_per_model
 
     samples_per_call = max(8, samples_per_call // max(1, getattr(model, "levels", 0)))  # categorical: K logits a pixel
     steps = math.ceil(k / max(1, samples_per_call // 8))
@@ -85,12 +86,13 @@ def importance_sample(model, x: np.ndarray, k: int, seed: int = 0, samples_per_c
                                                 tf.zeros([images])))
         return px_sum / k, lse - math.log(k), tf.maximum(sq_sum / k - tf.square(px_sum / k), 0.0)
 
+    run = traced_per_model(block)  # one sampler per VAE evaluated
     n = len(x)
     padded = np.zeros((math.ceil(n / images) * images, x.shape[1]), np.float32)  # one shape: one compilation
     padded[:n] = x
     px, ll, var = [], [], []
     for b in range(len(padded) // images):
-        p, l, v = block(tf.constant(padded[b * images:(b + 1) * images]), tf.constant(b, tf.int64))
+        p, l, v = run(tf.constant(padded[b * images:(b + 1) * images]), tf.constant(b, tf.int64))
         px.append(p.numpy())
         ll.append(l.numpy())
         var.append(v.numpy())

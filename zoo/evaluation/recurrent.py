@@ -48,6 +48,7 @@ def input_gradients(entry, model, x, y) -> np.ndarray:
     import tensorflow as tf
 
     from zoo.losses import get_loss
+    from zoo.tf_quiet import traced_per_model
 
     x, y = tf.constant(x[:GRAD_SEQUENCES]), tf.constant(y[:GRAD_SEQUENCES])
     steps = recurrent_of(model)[1].input.shape[1]
@@ -61,11 +62,7 @@ def input_gradients(entry, model, x, y) -> np.ndarray:
             loss = loss_fn(y, model(x, training=False)) * tf.cast(tf.shape(x)[0], tf.float32)
         return tape.gradient(loss, x)
 
-    # One trace per model is the design (the picture compares four models, evaluation adds one): TensorFlow keys its
-    # "N out of the last N calls triggered tf.function retracing" warning on this code, so `zoo train adding-lstm-10`
-    # printed it every time. The flag is TensorFlow's own opt-out (private; without it the warning merely returns).
-    gradient._omit_frequent_tracing_warning = True
-    grads = gradient(x, y).numpy().reshape(len(x), steps, -1)
+    grads = traced_per_model(gradient)(x, y).numpy().reshape(len(x), steps, -1)  # `zoo train adding-*` warned
     return np.linalg.norm(grads, axis=-1).mean(axis=0)
 
 
