@@ -430,3 +430,24 @@ def test_the_sampler_s_bernoulli_likelihood_is_the_model_s():
         ours = bernoulli_log_px(tf.constant(x), tf.constant(logits)).numpy()
         np.testing.assert_allclose(ours, np.asarray(model.log_px(x, logits)), rtol=1e-6, atol=1e-3)
         np.testing.assert_allclose(ours, exact, rtol=1e-6, atol=1e-3)
+
+
+def test_a_vae_on_another_source_starts_at_that_sources_marginal(tmp_path, monkeypatch):
+    """The builder starts the decoder's output biases at MNIST's pixel marginal; on `--data` the run first resets
+    them to its own source's (inverted digits: the background is bright), and on MNIST leaves them as built."""
+    from zoo import data
+    from zoo.models import vae as family_module
+
+    mnist = data.load("mnist")
+    path = tmp_path / "inverted.npz"
+    np.savez(path, x_train=255 - mnist.x_train[:500], y_train=mnist.y_train[:500], x_test=255 - mnist.x_test[:50],
+             y_test=mnist.y_test[:50])
+    started = {}
+    monkeypatch.setattr(family_module, "fit_by_recipe", lambda entry, model, **_: started.setdefault(
+        entry.dataset, np.asarray(model.decoder.get_layer("logits").bias)))
+    for source in (None, str(path)):
+        entry = get("vae").with_options(data=source)
+        entry.family.fit(entry, entry.build())
+    built = np.asarray(get("vae").build().decoder.get_layer("logits").bias)
+    np.testing.assert_array_equal(started["mnist"], built)
+    assert built[0] < -5 and started[str(path)][0] > 5  # a corner pixel: dark in MNIST, bright inverted

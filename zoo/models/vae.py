@@ -22,7 +22,7 @@ import numpy as np
 from zoo import data
 from zoo.errors import ZooError
 from zoo.evaluation import vae as measure
-from zoo.family import Family, TrainData
+from zoo.family import Family, TrainData, fit_by_recipe
 from zoo.plots import vae as pictures
 from zoo.registry import Recipe, register
 
@@ -111,6 +111,14 @@ def build_vae(hidden: tuple = (200, 200), latent: int = 50, activation: str = "t
 def train_data(entry) -> TrainData:
     x = measure.split(entry).x_train  # intensities; the loss observes them afresh every use
     return TrainData(x, x)
+
+
+def fit(entry, model, *, data=None, **options):
+    """The zoo loop by the recipe, on `--data` first starting the decoder's output biases at that source's own
+    marginal: the builder, given no data, starts them at MNIST's (a resumed run then restores its own weights)."""
+    if data is None and entry.dataset != "mnist" and "faces" not in entry.params:
+        _start_at_the_marginal(model, train_data(entry).x)
+    return fit_by_recipe(entry, model, data=data, **options)
 
 
 def negative_elbo(entry):
@@ -240,6 +248,7 @@ FAMILY = Family(
     eval_options=("k", "n", "seed"),
     small_batches=10,  # fewer steps: the noise of the fresh binarisation and of z can hide the fall of the loss
     loss=negative_elbo,
+    fit=fit,
     snapshot=snapshot,
     endpoints=endpoints,
     sample=sample,
