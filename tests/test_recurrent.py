@@ -153,4 +153,3 @@ def test_any_length_is_built_on_demand_by_the_same_rule():
     assert tuple(entry.build().inputs[0].shape) == (None, 400, 2)
     with pytest.raises(zoo.ZooError, match="between 2 and 10,000"):
         zoo.get("adding-rnn-1")
-

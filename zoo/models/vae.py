@@ -24,7 +24,7 @@ from zoo.errors import ZooError
 from zoo.evaluation import vae as measure
 from zoo.family import Family, TrainData, fit_by_recipe
 from zoo.plots import vae as pictures
-from zoo.registry import Recipe, register
+from zoo.registry import IMAGES, Recipe, register
 
 SAMPLE_BLOCK = 1000          # z is drawn in blocks of this many, block b with the stateless seed (seed, b)
 SNAPSHOT_SEED, SNAPSHOT_N = 1234, 10
@@ -116,7 +116,7 @@ def train_data(entry) -> TrainData:
 def fit(entry, model, *, data=None, **options):
     """The zoo loop by the recipe, on `--data` first starting the decoder's output biases at that source's own
     marginal: the builder, given no data, starts them at MNIST's (a resumed run then restores its own weights)."""
-    if data is None and entry.dataset != "mnist" and "faces" not in entry.params:
+    if data is None and entry.dataset != IMAGES and "faces" not in entry.params:
         _start_at_the_marginal(model, train_data(entry).x)
     return fit_by_recipe(entry, model, data=data, **options)
 
