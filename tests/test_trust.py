@@ -258,11 +258,17 @@ def _autoencoder_probe():
     return lambda: linear_probe(codes, labels, codes, labels, steps=2)
 
 
-@pytest.mark.parametrize("measure", [_adding_gradient, _vae_sampler, _autoencoder_probe])
+def _training_loop():
+    entry = zoo.get("encoder-9-2-9").with_options(epochs=2)
+    return lambda: entry.family.fit(entry, entry.build(), data=entry.family.small_data(entry))
+
+
+@pytest.mark.parametrize("measure", [_adding_gradient, _vae_sampler, _autoencoder_probe, _training_loop])
 def test_measuring_many_models_prints_no_retracing_warning(measure):
-    """The gradient through time, the VAE's sampler and the autoencoders' probe trace one function per model, by
-    design: TensorFlow's frequent-retracing warning (keyed on the code) printed a paragraph by the fifth model of a
-    process, on every `zoo train adding-lstm-10` (evaluation and its picture measure five models)."""
+    """The gradient through time, the VAE's sampler, the autoencoders' probe and the training loop trace one
+    function per model, by design: TensorFlow's frequent-retracing warning (keyed on the code) printed a paragraph by
+    the fifth model of a process, on every `zoo train adding-lstm-10` (evaluation and its picture measure five
+    models), and in a Python loop calling zoo.train."""
     import logging
 
     class Collect(logging.Handler):

@@ -33,10 +33,11 @@ def tensorflow():
 def traced_per_model(function):
     """`function` (a tf.function built for one model, by design) without TensorFlow's frequent-retracing warning.
 
-    TensorFlow keys that warning on the Python code, so a function built afresh for each model it measures (the
-    gradient through time of the four models a picture compares, the sampler of each VAE evaluated, the linear
-    probe of each autoencoder) printed "5 out of the last 5 calls ... triggered tf.function retracing" by the fifth
-    model of a process. The attribute is TensorFlow's own opt-out (private: without it the warning merely returns).
+    TensorFlow keys that warning on the Python code, so a function built afresh for each model (the gradient
+    through time of the four models a picture compares, the sampler of each VAE evaluated, the linear probe of each
+    autoencoder, the training loop of each model a Python loop trains through zoo.train) printed "5 out of the last
+    5 calls ... triggered tf.function retracing" by the fifth model of a process. The attribute is TensorFlow's own
+    opt-out (private: without it the warning merely returns).
     """
     function._omit_frequent_tracing_warning = True
     return function

@@ -19,6 +19,7 @@ import numpy as np
 
 from zoo.checkpoints import plain_json, restore, run_lock, save  # noqa: F401  (run_lock: the API takes it from here)
 from zoo.errors import ZooError
+from zoo.tf_quiet import traced_per_model
 from zoo.training_history import History  # noqa: F401  (part of this module's interface)
 
 
@@ -92,7 +93,7 @@ def fit(
 
     x = tf.convert_to_tensor(x, tf.float32)
     y = tf.convert_to_tensor(y, tf.float32)
-    run_chunk = _compile_chunk(model, loss_fn, optimizer, recipe, seed, snapshot_fn)
+    run_chunk = traced_per_model(_compile_chunk(model, loss_fn, optimizer, recipe, seed, snapshot_fn))  # one per model
     last_saved = time.monotonic()
     with _graceful_sigint() as stop_requested:
         while history.epochs < epochs and not _stopped(history, recipe):
