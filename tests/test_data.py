@@ -52,7 +52,18 @@ def test_other_names_go_through_tensorflow_datasets(tmp_path):
     assert sorted(split.y_train.tolist()) == [0] * 6 + [1] * 6
 
 
-def test_an_unavailable_tfds_name_gives_one_clear_line(tmp_path):
-    with pytest.raises(ZooError, match="not available") as err:
+def test_an_unknown_tfds_name_gives_one_clear_line(tmp_path):
+    with pytest.raises(ZooError, match="'no_such_dataset_anywhere': TensorFlow Datasets knows no data set") as err:
         data.load("no_such_dataset_anywhere", data_dir=str(tmp_path))
     assert "\n" not in str(err.value)
+
+
+def test_an_unprepared_tfds_name_is_refused_without_a_download(tmp_path, capfd):
+    """TFDS's default would download: it printed "Downloading and preparing dataset" on stdout, wrote into its
+    folder, and failed here on "No module named 'importlib_resources'"."""
+    with pytest.raises(ZooError, match="'fashion_mnist' is not prepared in .*zoo does not download") as err:
+        data.load("fashion_mnist", data_dir=str(tmp_path))
+    assert "\n" not in str(err.value) and "importlib" not in str(err.value)
+    out, errors = capfd.readouterr()
+    assert "Download" not in out + errors and "Variant folder" not in errors
+    assert not list(tmp_path.iterdir())

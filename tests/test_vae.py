@@ -382,22 +382,22 @@ def test_a_tfds_face_set_becomes_28_by_28_grey_rows(monkeypatch):
     photos = np.random.default_rng(0).integers(0, 256, (10, 250, 250, 3), dtype=np.uint8)
     asked = []
 
-    def fake_load(name, split):
-        asked.append((name, split))
+    def fake_load(name, split, data_dir, download):
+        asked.append((name, split, data_dir, download))
         return tf.data.Dataset.from_tensor_slices({"image": photos, "label": np.array([b"someone"] * 10)})
 
     monkeypatch.setattr(tfds, "load", fake_load)
     faces = vae_faces.face_vectors.__wrapped__("lfw")  # past the cache
-    assert asked == [("lfw", "train")]
+    assert asked == [("lfw", "train", None, False)]  # never a download
     assert faces.x_train.shape == (8, 784) and faces.x_test.shape == (2, 784)
     grey = photos[:, 70:180, 70:180].astype(np.float64) @ [0.2989, 0.587, 0.114] / 255
     assert abs(faces.x_train.mean() - grey[[0, 1, 2, 3, 5, 6, 7, 8]].mean()) < 0.01
 
-    def missing(name, split):
-        raise FileNotFoundError("not prepared")
+    def missing(name, split, data_dir, download):
+        raise AssertionError(f"Dataset {name}: could not find data in {data_dir}.")  # what TFDS raises
 
     monkeypatch.setattr(tfds, "load", missing)
-    with pytest.raises(zoo.ZooError, match="face data set 'lfw' is not available through tensorflow_datasets"):
+    with pytest.raises(zoo.ZooError, match="face data set 'lfw' is not prepared .* or train vae-faces, on the 100"):
         vae_faces.face_vectors.__wrapped__("lfw")
 
 

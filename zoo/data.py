@@ -33,8 +33,8 @@ def load(name: str = "mnist", data_dir: str | None = None) -> Split:
 
     "mnist" reads the copy shipped inside the package (checked against its sha256 once per
     process); a path reads the user's files (checked: 28 x 28 grey images, labels 0..9); any other
-    name goes through `tfds.load`, which finds data already prepared in `data_dir` (or downloads it
-    where the machine has internet).
+    name goes through `tfds.load`, which finds data already prepared in `data_dir` (zoo never downloads: see
+    tfds_load).
     """
     return _read(name, data_dir)[0]
 
@@ -90,14 +90,41 @@ def _embedded_mnist(path: str) -> Split:
 def _tfds(name: str, data_dir: str | None) -> Split:
     import tensorflow_datasets as tfds
 
-    try:
-        train, test = tfds.load(name, split=["train", "test"], data_dir=data_dir, batch_size=-1, as_supervised=True)
-    except Exception as err:  # tfds raises many types; the user needs the name and the way out
-        where = data_dir or "the default TFDS folder"
-        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise ZooError(f"data set {name!r} is not available in {where}: {first}") from None
+    train, test = tfds_load(name, "data set", "give a folder of its IDX files or an .npz instead", data_dir=data_dir,
+                            split=["train", "test"], batch_size=-1, as_supervised=True)
     (x_train, y_train), (x_test, y_test) = tfds.as_numpy(train), tfds.as_numpy(test)
     return Split(x_train, y_train, x_test, y_test)
+
+
+def tfds_load(name: str, what: str, otherwise: str, data_dir: str | None = None, **load_args):
+    """`tfds.load` of a data set already prepared on this machine; if it is not, a ZooError naming `what` and two
+    ways out: preparing it, or `otherwise`.
+
+    Never a download: with TensorFlow Datasets' default, an unprepared name printed "Downloading and preparing
+    dataset" on stdout and then failed on a machine without the network (here with "No module named
+    'importlib_resources'", a dependency only TFDS's download path imports), or wrote into ~/tensorflow_datasets
+    unasked where it had one. TFDS's own absl warning about the empty folder is held back for the same reason.
+    """
+    import logging
+
+    import tensorflow_datasets as tfds
+
+    where = data_dir or "TensorFlow Datasets' folder ($TFDS_DATA_DIR, else ~/tensorflow_datasets)"
+    absl = logging.getLogger("absl")
+    level = absl.level
+    absl.setLevel(logging.ERROR)
+    try:
+        return tfds.load(name, data_dir=data_dir, download=False, **load_args)
+    except Exception as err:  # tfds raises many types; the user needs the name and the way out
+        if type(err).__name__ == "DatasetNotFoundError":
+            raise ZooError(f"{what} {name!r}: TensorFlow Datasets knows no data set of that name") from None
+        if "could not find data" in str(err):
+            raise ZooError(f"{what} {name!r} is not prepared in {where}, and zoo does not download: prepare it "
+                           f"first (`tfds build {name}` where there is a network), or {otherwise}") from None
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ZooError(f"{what} {name!r} is not available in {where}: {first}") from None
+    finally:
+        absl.setLevel(level)
 
 
 @lru_cache(maxsize=4)

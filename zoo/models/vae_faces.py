@@ -40,13 +40,11 @@ def _skimage_faces() -> np.ndarray:
 
 def _tfds_faces(name: str) -> np.ndarray:
     import tensorflow as tf
-    import tensorflow_datasets as tfds
 
-    try:
-        faces = tfds.load(name, split="train")  # lfw: one split, {"image", "label"} with the person's name as label
-    except Exception as err:  # tfds raises many types; the user needs the name and the way out
-        first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise ZooError(f"face data set {name!r} is not available through tensorflow_datasets: {first_line}") from None
+    from zoo.data import tfds_load
+
+    # lfw: one split, {"image", "label"} with the person's name as label
+    faces = tfds_load(name, "face data set", "train vae-faces, on the 100 faces scikit-image ships", split="train")
     lo, hi = CROP
 
     def grey(example):
