@@ -21,8 +21,8 @@ from zoo.training import Interrupted
 SEED = click.IntRange(0, MAX_SEED)
 DATA_HELP = ("MNIST entries: another source of 28 x 28 grey digits in 10 classes: a folder of IDX files "
              "(train-images-idx3-ubyte[.gz] ...), an .npz with x_train, y_train, x_test, y_test, or a TensorFlow "
-             "Datasets name already prepared on this machine (fashion_mnist, kmnist, ...; zoo does not download). Default: the embedded MNIST (eval --model: the data "
-             "that artifact was trained on, from its card).")
+             "Datasets name already prepared on this machine (fashion_mnist, kmnist, ...; zoo does not download). "
+             "Default: the embedded MNIST (eval --model: the data that artifact was trained on, from its card).")
 NEVER_A_USERS_FOLDER = "(never a folder holding anything else)"
 FORCE_HELP = {  # per verb: what --force may replace at --out
     "train": f"Replace the artifact zoo wrote at --out {NEVER_A_USERS_FOLDER}.",

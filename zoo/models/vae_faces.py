@@ -4,8 +4,8 @@ The offline default is tiny: the 100 face images (25 x 25 grey, cropped from LFW
 wheel ships (`skimage.data.lfw_subset()`, whose other 100 images are non-faces and are not used), an
 optional extra: `pip install 'zoo[faces]'` (scikit-image). Every 5th face is held out: 80 to train on,
 20 to test. A larger face set trains by the same recipe through TensorFlow Datasets, by name:
-`zoo train vae-faces-lfw` (tfds `lfw`, 13,233 images, where the machine has it prepared or can download
-it; every 5th image is held out, so people with several photos appear on both sides).
+`zoo train vae-faces-lfw` (tfds `lfw`, 13,233 images, where the machine has it prepared: zoo does not
+download it; every 5th image is held out, so people with several photos appear on both sides).
 
 Every face becomes 28 x 28 grey, 8-bit values (an area-weighted resize), so the network is exactly the
 digits' 784-200-200-50 and zoo's 28 x 28 sample and picture code serve faces unchanged.
