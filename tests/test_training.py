@@ -79,6 +79,18 @@ def test_resume_after_ctrl_c_is_the_uninterrupted_run_and_counts_all_its_seconds
     assert 0 < straight.seconds
 
 
+def test_ctrl_c_in_a_run_without_a_checkpoint_is_a_plain_interrupt():
+    """A run that keeps no checkpoint (the trainings inside `zoo plot`'s pictures) has nothing to resume: `zoo plot
+    mlp-overfit-1000 --kind overfitting` stopped by Ctrl-C said "continue with --resume", an option plot lacks."""
+    def ctrl_c_at_100(done, total, loss):
+        if done == 100:
+            signal.raise_signal(signal.SIGINT)
+
+    with pytest.raises(KeyboardInterrupt) as stopped:
+        _fit(ENCODER, on_chunk=ctrl_c_at_100)
+    assert not isinstance(stopped.value, ZooError)
+
+
 def test_resume_without_a_checkpoint_says_so_in_the_api_words(tmp_path):
     with pytest.raises(ZooError) as refused:
         _fit(ENCODER.replace(epochs=10), tmp_path / "none.npz", resume=True)

@@ -24,7 +24,8 @@ from zoo.training_history import History  # noqa: F401  (part of this module's i
 
 
 class Interrupted(ZooError):
-    """Ctrl-C stopped training at a chunk boundary; the checkpoint holds every finished epoch.
+    """Ctrl-C stopped training at a chunk boundary; the checkpoint holds every finished epoch (a run without a
+    checkpoint raises KeyboardInterrupt instead: there is nothing to resume).
 
     Raised as Interrupted("interrupted after epoch N; continue with {option}", option="resume", value=True).
     """
@@ -120,6 +121,8 @@ def fit(
                 save(checkpoint, model, optimizer, history, identity)
                 last_saved = time.monotonic()
             if stop_requested() and not done:
+                if checkpoint is None:  # a run inside a picture or a measurement: nothing kept, nothing to resume
+                    raise KeyboardInterrupt
                 raise Interrupted(f"interrupted after epoch {history.epochs}; continue with {{option}}",
                                   option="resume", value=True)
     history.seconds = elapsed()
