@@ -91,6 +91,29 @@ def test_ctrl_c_in_a_run_without_a_checkpoint_is_a_plain_interrupt():
     assert not isinstance(stopped.value, ZooError)
 
 
+def test_ctrl_c_after_training_keeps_it_and_says_how_to_resume(tmp_path, monkeypatch):
+    """Ctrl-C during the evaluation or the export (the VAEs' NLL takes minutes) said only "interrupted", though
+    the finished training's checkpoint was kept and --resume goes straight to the evaluation."""
+    import zoo
+    from zoo import api
+
+    def ctrl_c(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(api, "export_artifact", ctrl_c)
+    interrupted = None
+    try:  # a bare KeyboardInterrupt escaping would stop the whole test session, not fail this test
+        zoo.train("encoder-9-2-9", out=tmp_path / "run", epochs=6)
+    except BaseException as stopped:  # noqa: B036
+        interrupted = stopped
+    assert isinstance(interrupted, training.Interrupted), repr(interrupted)
+    assert interrupted.worded(cli=True) == ("interrupted after the last epoch (6), before the artifact was "
+                                                  "written; the training is kept: continue with --resume")
+    monkeypatch.undo()
+    resumed = zoo.train("encoder-9-2-9", out=tmp_path / "run", epochs=6, resume=True)
+    assert resumed.history.epochs == 6 and (tmp_path / "run" / "card.json").exists()
+
+
 def test_resume_without_a_checkpoint_says_so_in_the_api_words(tmp_path):
     with pytest.raises(ZooError) as refused:
         _fit(ENCODER.replace(epochs=10), tmp_path / "none.npz", resume=True)

@@ -86,11 +86,19 @@ def train(name: str, *, epochs: int | None = None, seed: int | None = None, data
             history = entry.family.fit(entry, model, checkpoint=checkpoint, resume=resume, on_chunk=on_chunk,
                                        on_stage=on_stage)
         keras.utils.set_random_seed(entry.recipe.seed)  # evaluation draws (if any) follow the seed too
-        metrics = {**entry.family.evaluate(entry, model), **history.measured}
-        folder = None
-        if export:
-            folder = export_artifact(entry, model, history, metrics, out, replace=force)
-            checkpoint.unlink(missing_ok=True)
+        try:
+            metrics = {**entry.family.evaluate(entry, model), **history.measured}
+            folder = None
+            if export:
+                folder = export_artifact(entry, model, history, metrics, out, replace=force)
+                checkpoint.unlink(missing_ok=True)
+        except KeyboardInterrupt:
+            if checkpoint is None:
+                raise
+            # the checkpoint holds the finished training: resuming skips straight to the evaluation
+            raise training.Interrupted(f"interrupted after the last epoch ({history.epochs}), before the artifact was "
+                                       "written; the training is kept: continue with {option}",
+                                       option="resume", value=True) from None
     return TrainResult(model, history, metrics, history.seconds, folder)
 
 
