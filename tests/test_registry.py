@@ -138,6 +138,15 @@ def test_the_seed_decides_every_draw(name, tmp_path):
     assert any(not np.array_equal(a, c) for a, c in zip(weights_a, weights_c))
 
 
+def test_a_parametric_name_written_with_leading_zeros_is_the_entry_it_names():
+    """`zoo eval adding-lstm-010` said there was no shipped artifact for it: the pattern built an unshipped twin of
+    adding-lstm-10 under the name as typed (encoder-09-2-09 was renamed, but still not the shipped entry)."""
+    assert zoo.get("adding-lstm-010") is zoo.get("adding-lstm-10")
+    assert zoo.get("encoder-09-2-09") is zoo.get("encoder-9-2-9")
+    assert zoo.get("adding-rnn-037").name == "adding-rnn-37" and zoo.get("encoder-016-4-16").name == "encoder-16-4-16"
+    assert artifacts.pretrained_dir(zoo.get("adding-lstm-010").name) == artifacts.pretrained_dir("adding-lstm-10")
+
+
 def test_options_are_applied_once_to_a_copy_of_the_recipe():
     entry = zoo.get("greedy-mlp")
     run = entry.with_options(seed=3, epochs=2)

@@ -32,7 +32,8 @@ def get(name: str) -> Entry:
     for pattern, _, make_entry in PATTERNS:
         match = pattern.fullmatch(name)
         if match:
-            return make_entry(match)
+            entry = make_entry(match)  # named canonically: "adding-lstm-010" is "adding-lstm-10"
+            return ENTRIES.get(entry.name, entry)  # a shipped entry, never an unshipped twin of it
     candidates = list(ENTRIES) + [example for _, example, _ in PATTERNS]
     close = difflib.get_close_matches(name, candidates, n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(close)}?" if close else ""

@@ -174,7 +174,7 @@ def _on_demand(match) -> Entry:
     cell, length = match.group(1), int(match.group(2))
     if not 2 <= length <= 10_000:
         raise ZooError(f"adding-{cell}-{length}: the length must be between 2 and 10,000 steps")
-    return Entry(name=match.group(0), builder=adding, **adding_fields(cell, length, catalogue=False))
+    return Entry(name=f"adding-{cell}-{length}", builder=adding, **adding_fields(cell, length, catalogue=False))
 
 
 register_pattern(r"adding-(rnn|lstm)-(\d+)", "adding-lstm-T", _on_demand)
