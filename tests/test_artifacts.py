@@ -208,7 +208,7 @@ def test_a_users_files_in_an_out_folder_survive(tmp_path):
     (out / "sub" / "notes.md").write_text("more")
     before = _tree(out)
     for replace in (False, True):
-        error = _one_line("is not empty and is not a zoo artifact", _artifact, out, replace=replace)
+        error = _one_line("is not empty and zoo did not write it", _artifact, out, replace=replace)
         assert "nothing was changed" in str(error)
         _one_line("nothing was changed", artifacts.check_destination, out, replace)
     assert _tree(out) == before and (out / "sub").is_dir()
@@ -279,7 +279,7 @@ def test_an_edited_artifact_is_not_replaced(tmp_path):
     out = tmp_path / "entry"
     _artifact(out)
     _rewrite_card(out, lambda card: {**card, "metrics": {"m": 2.0}}, reseal=False)
-    _one_line("is not a zoo artifact \\(card.json was edited", _artifact, out, replace=True)
+    _one_line("zoo did not write it \\(card.json was edited", _artifact, out, replace=True)
 
 
 def test_a_users_file_arriving_during_a_write_survives(tmp_path):

@@ -78,7 +78,7 @@ def _inspect(folder, replace: bool) -> tuple[Path, list[str] | None]:
     try:
         card = _parse_card(path)
     except _NotACard as err:
-        raise ZooError(f"{shown} is not empty and is not a zoo artifact ({err}); nothing was changed "
+        raise ZooError(f"{shown} is not empty and zoo did not write it ({err}); nothing was changed "
                        "(choose another folder, or empty it yourself)") from None
     unlisted = _unlisted(path, card)
     if unlisted:
