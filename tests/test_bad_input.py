@@ -31,9 +31,22 @@ def _clear_line(result, code=1):
     (["eval", "encoder-9-2-9", "--model", "README.md"], 1),   # a path that is not a model
     (["eval", "encoder-9-2-9", "--model", "docs"], 1),        # a folder that is not a model
     (["sample", "encoder-9-2-9", "--out", "x.gif"], 1),       # non-generative entry / bad extension
+    (["plot", "encoder-16-4-16"], 1),                         # an entry built on demand: nothing shipped
 ])
 def test_cli_rows(runner, args, code):
     _clear_line(runner.invoke(main, args), code)
+
+
+def test_an_entry_with_nothing_shipped_says_what_to_do_next(runner):
+    """It said to train one, in the Python API's words, but not that a verb then needs the folder as --model:
+    `zoo plot encoder-16-4-16` after `zoo train encoder-16-4-16` still said there was nothing shipped."""
+    said = runner.invoke(main, ["plot", "encoder-16-4-16"]).output
+    assert said.strip() == ("error: no shipped artifact for 'encoder-16-4-16': train one (`zoo train encoder-16-4-16` "
+                            "or zoo.train) and give its folder as --model")
+    with pytest.raises(ZooError, match=r"or zoo.train\) and load its folder$"):
+        zoo.load("encoder-16-4-16")
+    with pytest.raises(ZooError, match=r"or zoo.train\) and give its folder as model$"):
+        zoo.evaluate("encoder-16-4-16")
 
 
 def _artifact_with(tmp_path, write_keras):

@@ -141,7 +141,7 @@ def load(name_or_path: str | Path):
     candidate = Path(name_or_path)
     if candidate.is_dir() and (candidate / artifacts.CARD).exists():
         return resolve.load_folder(candidate)
-    return resolve.load_folder(path(str(name_or_path)))
+    return resolve.load_folder(resolve.shipped_folder(str(name_or_path), then=" and load its folder"))
 
 
 def predict(name: str, x, model=None):

@@ -16,10 +16,16 @@ from zoo.tf_quiet import tensorflow
 
 def path(name: str) -> Path:
     """The folder of entry `name`'s shipped artifact (model.keras, card.json, pictures; saved_model/ in a checkout)."""
+    return shipped_folder(name)
+
+
+def shipped_folder(name: str, then: str = "") -> Path:
+    """path(name); without a shipped artifact, the error says to train one, and `then` what to do with it."""
     entry = catalogue.get(name)
     folder = artifacts.pretrained_dir(entry.name)
     if not (folder / artifacts.CARD).exists():
-        raise ZooError(f"no shipped artifact for {entry.name!r}; train one with zoo.train({entry.name!r}) or `zoo train`")
+        raise ZooError(f"no shipped artifact for {entry.name!r}: train one (`zoo train {entry.name}` or zoo.train){then}",
+                       option="model" if "{option}" in then else None)
     return folder
 
 
@@ -33,7 +39,7 @@ def load_folder(folder: Path):
 def folder_for(entry: Entry, model: str | Path | None) -> Path:
     """The artifact folder a verb works on: `model` if given, else the shipped one; it must be this entry's."""
     if model is None:
-        return path(entry.name)
+        return shipped_folder(entry.name, then=" and give its folder as {option}")
     folder = Path(model)
     if not folder.exists():
         raise ZooError(f"{folder}: no such model folder", option="model")
