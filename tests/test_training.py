@@ -108,7 +108,7 @@ def test_ctrl_c_after_training_keeps_it_and_says_how_to_resume(tmp_path, monkeyp
         interrupted = stopped
     assert isinstance(interrupted, training.Interrupted), repr(interrupted)
     assert interrupted.worded(cli=True) == ("interrupted after the last epoch (6), before the artifact was "
-                                                  "written; the training is kept: continue with --resume")
+                                            "written; the training is kept: continue with --resume")
     monkeypatch.undo()
     resumed = zoo.train("encoder-9-2-9", out=tmp_path / "run", epochs=6, resume=True)
     assert resumed.history.epochs == 6 and (tmp_path / "run" / "card.json").exists()

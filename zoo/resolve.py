@@ -19,13 +19,14 @@ def path(name: str) -> Path:
     return shipped_folder(name)
 
 
-def shipped_folder(name: str, then: str = "") -> Path:
-    """path(name); without a shipped artifact, the error says to train one, and `then` what to do with it."""
+def shipped_folder(name: str, then: str = "", option: str | None = None) -> Path:
+    """path(name); without a shipped artifact, the error says to train one, and `then` what to do with it (which
+    may name the verb's `option`)."""
     entry = catalogue.get(name)
     folder = artifacts.pretrained_dir(entry.name)
     if not (folder / artifacts.CARD).exists():
         raise ZooError(f"no shipped artifact for {entry.name!r}: train one (`zoo train {entry.name}` or zoo.train){then}",
-                       option="model" if "{option}" in then else None)
+                       option=option)
     return folder
 
 
@@ -39,7 +40,7 @@ def load_folder(folder: Path):
 def folder_for(entry: Entry, model: str | Path | None) -> Path:
     """The artifact folder a verb works on: `model` if given, else the shipped one; it must be this entry's."""
     if model is None:
-        return shipped_folder(entry.name, then=" and give its folder as {option}")
+        return shipped_folder(entry.name, then=" and give its folder as {option}", option="model")
     folder = Path(model)
     if not folder.exists():
         raise ZooError(f"{folder}: no such model folder", option="model")
