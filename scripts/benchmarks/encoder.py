@@ -18,8 +18,6 @@ def _time_fit(entry):
 
 
 def run() -> list[dict]:
-    import keras
-
     import zoo
     from zoo.training import make_optimizer
 
