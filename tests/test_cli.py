@@ -126,3 +126,32 @@ def test_load_finds_artifacts_from_any_directory(tmp_path):
     code = "import zoo; m = zoo.load('encoder-9-2-9'); print(m.count_params())"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert result.stdout.strip() == "47", result.stderr
+
+
+def test_a_missing_required_package_is_one_line_naming_it(tmp_path):
+    """TensorFlow uninstalled (or never installed: no wheel for this Python) is the environment, not a bug:
+    one line saying what to install, not a traceback. Simulated by refusing every `tensorflow` import."""
+    code = (
+        "import sys\n"
+        "class NoTensorFlow:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] == 'tensorflow':\n"
+        "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+        "sys.meta_path.insert(0, NoTensorFlow())\n"
+        "from zoo.cli import main\n"
+        "main(sys.argv[1:], prog_name='zoo')\n")
+    for verb in (["eval", "encoder-9-2-9"], ["sample", "vae", "--n", "4", "--out", str(tmp_path / "s.npy")]):
+        result = subprocess.run([sys.executable, "-c", code, *verb], capture_output=True, text=True, cwd=tmp_path)
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.strip() == ("error: zoo needs tensorflow, and this Python cannot import 'tensorflow': "
+                                         "install it into this environment (pip install tensorflow)"), result.stderr
+    assert not any(tmp_path.iterdir())
+
+
+def test_a_missing_module_that_zoo_does_not_require_is_not_blamed_on_the_environment():
+    from zoo.cli import missing_requirement
+
+    assert missing_requirement(ModuleNotFoundError("x", name="keras.src.ops")) == "keras"
+    assert missing_requirement(ModuleNotFoundError("x", name="tensorflow_datasets")) == "tensorflow-datasets"
+    for module in ("zoo.models.typo", "tf2onnx", "skimage", None):  # a bug, or an extra with its own message
+        assert missing_requirement(ModuleNotFoundError("x", name=module)) is None

@@ -7,6 +7,7 @@ one line on stderr and exit code 1 (2 for click's own usage errors), never a tra
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 
@@ -32,8 +33,23 @@ FORCE_HELP = {  # per verb: what --force may replace at --out
 }
 
 
+def missing_requirement(err: ModuleNotFoundError) -> str | None:
+    """The package zoo requires (its own metadata's list, extras left out) whose module `err` failed to import:
+    `import keras` without TensorFlow fails on 'tensorflow' too. None for any other module (a bug, not the
+    environment) or when zoo's metadata cannot be read."""
+    from importlib import metadata
+
+    module = (err.name or "").split(".")[0].lower()
+    try:
+        required = metadata.requires("zoo") or []
+    except metadata.PackageNotFoundError:
+        return None
+    names = (re.split(r"[\s<>=!~;\[(]", line, maxsplit=1)[0] for line in required if "extra ==" not in line)
+    return next((name for name in names if name.replace("-", "_").lower() == module), None)
+
+
 class ZooGroup(click.Group):
-    """Turns ZooError and Ctrl-C into one clear line and a non-zero exit."""
+    """Turns ZooError, a missing required package and Ctrl-C into one clear line and a non-zero exit."""
 
     def invoke(self, ctx):
         try:
@@ -42,6 +58,13 @@ class ZooGroup(click.Group):
             interrupted = isinstance(err, Interrupted)  # not a mistake: the run stopped where it can resume
             click.echo(("" if interrupted else "error: ") + err.worded(cli=True), err=True)
             ctx.exit(130 if interrupted else 1)
+        except ModuleNotFoundError as err:  # the environment, not zoo: say which package to put back
+            package = missing_requirement(err)
+            if package is None:
+                raise
+            click.echo(f"error: zoo needs {package}, and this Python cannot import {err.name!r}: install it into this "
+                       f"environment (pip install {package})", err=True)
+            ctx.exit(1)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
