@@ -60,6 +60,14 @@ def run(rate: float | None = None) -> list[dict]:
     ]
 
 
+def _latent_codes(model, rows: int):
+    """`rows` standard-normal latent codes (seed 0): the decoder's input in both timings below."""
+    import numpy as np
+    import tensorflow as tf
+
+    return tf.constant(np.random.default_rng(0).standard_normal((rows, model.latent_dim)).astype(np.float32))
+
+
 def _median_seconds(run, samples: int, rows: int) -> float:
     """Seconds for `samples` rows through `run` (one float back), `rows` a call: median of three passes after a
     warm-up call."""
@@ -79,7 +87,6 @@ def _median_seconds(run, samples: int, rows: int) -> float:
 def _matmuls_alone(model, samples: int, rows: int = 8000) -> float:
     """Seconds for the decoder's Dense kernels chained by tf.matmul alone (no bias, no activation) over `samples`
     rows, `rows` a call: the bound's FLOPs at the rate TensorFlow's kernels reach on the decoder's shapes."""
-    import numpy as np
     import tensorflow as tf
 
     kernels = [tf.constant(layer.kernel) for layer in model.decoder._flatten_layers(include_self=False, recursive=True)
@@ -91,16 +98,15 @@ def _matmuls_alone(model, samples: int, rows: int = 8000) -> float:
             z = tf.matmul(z, kernel)
         return z[0, 0]
 
-    z = tf.constant(np.random.default_rng(0).standard_normal((rows, model.latent_dim)).astype(np.float32))
+    z = _latent_codes(model, rows)
     return _median_seconds(lambda: chain(z), samples, rows)
 
 
 def _decoder_alone(model, samples: int, rows: int = 8000) -> float:
     """Seconds for model.decoder over `samples` rows of latent codes, `rows` a call, compiled as the sampler's
     graph runs it (a tf.function, TensorFlow's kernels)."""
-    import numpy as np
     import tensorflow as tf
 
     decode = tf.function(lambda z: model.decoder(z)[0, 0], autograph=False)  # one float back: no 25 MB copy to time
-    z = tf.constant(np.random.default_rng(0).standard_normal((rows, model.latent_dim)).astype(np.float32))
+    z = _latent_codes(model, rows)
     return _median_seconds(lambda: decode(z), samples, rows)

@@ -13,7 +13,9 @@ import tempfile
 import time
 from pathlib import Path
 
-REPEATS = 3  # the fastest of three: with two, one run of 2026-12-03 caught the floor in a fast stretch (1.56x; 1.37x the run before)
+# The fastest of three: with two, one run of 2026-12-03 caught the floor in a fast stretch (1.56x; 1.37x the
+# run before).
+REPEATS = 3
 ZOO = str(Path(sys.executable).with_name("zoo"))
 
 
