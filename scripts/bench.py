@@ -11,6 +11,7 @@ Usage: python scripts/bench.py [MODULE ...]     run them (default: all), write t
        python scripts/bench.py --render         re-render docs/benchmarks.md from the JSON
 A subset run replaces only its own modules' rows in the JSON.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -39,17 +40,23 @@ def _fmt(value, unit="") -> str:
 
 
 def _print(row: dict) -> None:
-    cols = [row["case"][:70], row.get("baseline", "")[:34], _fmt(row.get("zoo_seconds"), " s"),
-            _fmt(row.get("baseline_seconds"), " s"), _fmt(row.get("ratio"), "x"),
-            _fmt(row.get("bound_fraction")), _fmt(row.get("peak_mb"), " MB")]
-    print(" | ".join(f"{c:<{w}}" for c, w in zip(cols, (70, 34, 9, 9, 7, 6, 9))) + f" | {row.get('note', '')}",
-          flush=True)
+    cols = [
+        row["case"][:70],
+        row.get("baseline", "")[:34],
+        _fmt(row.get("zoo_seconds"), " s"),
+        _fmt(row.get("baseline_seconds"), " s"),
+        _fmt(row.get("ratio"), "x"),
+        _fmt(row.get("bound_fraction")),
+        _fmt(row.get("peak_mb"), " MB"),
+    ]
+    print(
+        " | ".join(f"{c:<{w}}" for c, w in zip(cols, (70, 34, 9, 9, 7, 6, 9))) + f" | {row.get('note', '')}", flush=True
+    )
 
 
 def run(selected: list[str]) -> dict:
-    from _flops import matmul_rate
-
     import tensorflow as tf
+    from _flops import matmul_rate
 
     modules = sorted(p for p in HERE.glob("*.py") if not p.name.startswith("_"))
     if selected:
@@ -58,16 +65,24 @@ def run(selected: list[str]) -> dict:
     rate = matmul_rate()
     print(f"float32 matmul rate: {rate / 1e9:.1f} GFLOP/s (2048 x 2048, median of 7)", flush=True)
     print("case | baseline | zoo | baseline | ratio | of bound | peak | note")
-    results = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "tensorflow": tf.__version__,
-                           "load_average": os.getloadavg()[0], "matmul_gflops": rate / 1e9},
-               "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "modules": {}}
+    results = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "tensorflow": tf.__version__,
+            "load_average": os.getloadavg()[0],
+            "matmul_gflops": rate / 1e9,
+        },
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "modules": {},
+    }
     for path in modules:
         spec = importlib.util.spec_from_file_location(f"bench_{path.stem}", path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         takes_rate = "rate" in inspect.signature(module.run).parameters
         rows = []
-        for row in (module.run(rate) if takes_rate else module.run()):
+        for row in module.run(rate) if takes_rate else module.run():
             row.setdefault("section", path.stem)
             _print(row)
             rows.append(row)
@@ -84,8 +99,10 @@ def merge(results: dict) -> dict:
     for name, rows in old.get("modules", {}).items():
         if name not in results["modules"]:
             stamp = f" [run of {old.get('date')}]"
-            results["modules"][name] = [row if row.get("note", "").endswith("]") else
-                                        {**row, "note": row.get("note", "") + stamp} for row in rows]
+            results["modules"][name] = [
+                row if row.get("note", "").endswith("]") else {**row, "note": row.get("note", "") + stamp}
+                for row in rows
+            ]
     return results
 
 

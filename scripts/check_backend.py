@@ -5,6 +5,7 @@ Runs zoo.portability.outputs() twice, in fresh processes: once with KERAS_BACKEN
 with the backend named, and prints one line per artifact output with the largest difference.
 The backend's package must be installed (jax: `pip install jax`; torch: `pip install torch`).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,8 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
-RUN = ("import sys, numpy as np, zoo.portability as p; r = p.outputs();"
-       "np.savez(sys.argv[1], **{k.replace('/', '|'): v for k, v in r.items()}); print(p.backend())")
+RUN = (
+    "import sys, numpy as np, zoo.portability as p; r = p.outputs();"
+    "np.savez(sys.argv[1], **{k.replace('/', '|'): v for k, v in r.items()}); print(p.backend())"
+)
 
 
 def outputs_on(backend: str, folder: Path) -> tuple[dict, float]:
@@ -37,7 +40,13 @@ def compare(reference: dict, other: dict, rtol: float, atol: float) -> list[tupl
     for key, want in reference.items():
         got = other.get(key)
         ok = got is not None and got.shape == want.shape and np.allclose(got, want, rtol=rtol, atol=atol)
-        rows.append((key, float(np.max(np.abs(got - want))) if got is not None and got.shape == want.shape else float("inf"), ok))
+        rows.append(
+            (
+                key,
+                float(np.max(np.abs(got - want))) if got is not None and got.shape == want.shape else float("inf"),
+                ok,
+            )
+        )
     return rows
 
 
@@ -54,8 +63,10 @@ def main() -> int:
     for key, diff, ok in rows:
         print(f"{'ok  ' if ok else 'FAIL'} {key:<40} max |difference| {diff:.2e}")
     failed = sum(not ok for _, _, ok in rows)
-    print(f"{args.backend}: {len(rows) - failed} of {len(rows)} outputs equal TensorFlow's within rtol {args.rtol}, "
-          f"atol {args.atol} ({seconds:.0f} s on {args.backend}, {tf_seconds:.0f} s on tensorflow)")
+    print(
+        f"{args.backend}: {len(rows) - failed} of {len(rows)} outputs equal TensorFlow's within rtol {args.rtol}, "
+        f"atol {args.atol} ({seconds:.0f} s on {args.backend}, {tf_seconds:.0f} s on tensorflow)"
+    )
     return 1 if failed else 0
 
 

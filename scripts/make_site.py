@@ -4,6 +4,7 @@ Usage: python scripts/make_site.py [OUT] [--force] [--screenshots]   (OUT defaul
        --screenshots also saves docs/site-*.png from the built site in headless Chromium)
 Then:  python -m http.server -d build/site   and open http://127.0.0.1:8000/
 """
+
 from __future__ import annotations
 
 import sys

@@ -6,6 +6,7 @@ first, and replaced with replace=True, which removes only the files its card lis
 For a card written by an older zoo, run scripts/upgrade_artifacts.py first.
 Usage: python scripts/reexport.py [NAME ...]   (default: every shipped entry)
 """
+
 import os
 import shutil
 import sys
@@ -28,7 +29,9 @@ def main(names):
             for item in folder.iterdir():
                 if item.name not in (artifacts.CARD, artifacts.SAVED_MODEL):
                     shutil.copy2(item, tmp / item.name)
-            artifacts.save_saved_model(model, get_family(entry.family).endpoints(entry, model), tmp / artifacts.SAVED_MODEL)
+            artifacts.save_saved_model(
+                model, get_family(entry.family).endpoints(entry, model), tmp / artifacts.SAVED_MODEL
+            )
 
         kept = {k: v for k, v in card.items() if k not in ("files", "exports", "card_sha256")}
         kept["saved_model_reexported_at_commit"] = api._git_commit()

@@ -21,6 +21,7 @@ refused, since its <name>.log files would be overwritten. Ctrl-C stops every run
 point (each keeps its checkpoint: run `zoo train NAME --out pretrained/NAME --force --resume`).
 Unknown names and unusable folders are refused before anything trains.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -73,8 +74,9 @@ def _logs_folder(out: Path | None) -> Path:
     else:
         folder = out / "logs"
         if folder.is_dir() and any(folder.iterdir()) and not (folder / LOGS_MARKER).exists():
-            raise ZooError(f"{folder} holds files train_all did not write (its logs would overwrite them): "
-                           "choose another --out")
+            raise ZooError(
+                f"{folder} holds files train_all did not write (its logs would overwrite them): choose another --out"
+            )
     try:
         folder.mkdir(parents=True, exist_ok=True)
         if out is not None:
@@ -121,8 +123,9 @@ def main(argv: list[str]) -> int:
 
     out = (args.out or ROOT / "pretrained").resolve()
     try:
-        names = sorted({zoo.get(name).name for name in args.names} or zoo.list_models(), key=_previous_seconds,
-                       reverse=True)
+        names = sorted(
+            {zoo.get(name).name for name in args.names} or zoo.list_models(), key=_previous_seconds, reverse=True
+        )
         logs = _logs_folder(out if args.out else None)
     except zoo.ZooError as err:
         print(f"error: {err}", file=sys.stderr)
@@ -143,16 +146,24 @@ def main(argv: list[str]) -> int:
             if code != 0:
                 failed.append(name)
             state = {0: "done", 130: "INTERRUPTED"}.get(code, "FAILED")  # 130: stopped by Ctrl-C, checkpoint kept
-            print(f"{state} {name} in {time.perf_counter() - since:.0f} s"
-                  + ("" if code == 0 else f" (see {logs / (name + '.log')})"), flush=True)
+            print(
+                f"{state} {name} in {time.perf_counter() - since:.0f} s"
+                + ("" if code == 0 else f" (see {logs / (name + '.log')})"),
+                flush=True,
+            )
     except KeyboardInterrupt:  # the children got the same SIGINT: let them checkpoint and stop
         for pid in running:
             os.waitpid(pid, 0)
-        print(f"interrupted: {', '.join(n for n, _ in running.values())} stopped at a clean point; "
-              f"not started: {', '.join(waiting) or 'none'}", file=sys.stderr)
+        print(
+            f"interrupted: {', '.join(n for n, _ in running.values())} stopped at a clean point; "
+            f"not started: {', '.join(waiting) or 'none'}",
+            file=sys.stderr,
+        )
         return 130
-    print(f"trained {len(names) - len(failed)} of {len(names)} entries in {time.perf_counter() - started:.0f} s "
-          f"({jobs} at a time, {threads} thread(s) each)" + (f"; failed: {', '.join(failed)}" if failed else ""))
+    print(
+        f"trained {len(names) - len(failed)} of {len(names)} entries in {time.perf_counter() - started:.0f} s "
+        f"({jobs} at a time, {threads} thread(s) each)" + (f"; failed: {', '.join(failed)}" if failed else "")
+    )
     return 1 if failed else 0
 
 

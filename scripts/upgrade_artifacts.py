@@ -13,6 +13,7 @@ verified and left alone.
 
 Usage: python scripts/upgrade_artifacts.py [NAME_OR_FOLDER ...]   (default: every folder in pretrained/)
 """
+
 import json
 import re
 import shutil
@@ -55,7 +56,8 @@ def legacy_verify(folder: Path) -> dict:
 
 def same_arrays(a: dict, b: dict) -> bool:
     return a.keys() == b.keys() and all(
-        a[k].dtype == b[k].dtype and a[k].shape == b[k].shape and a[k].tobytes() == b[k].tobytes() for k in a)
+        a[k].dtype == b[k].dtype and a[k].shape == b[k].shape and a[k].tobytes() == b[k].tobytes() for k in a
+    )
 
 
 def upgrade(folder: Path) -> str:
@@ -106,8 +108,9 @@ def upgrade(folder: Path) -> str:
 
 def main(args):
     root = artifacts.pretrained_root()
-    folders = [Path(a) if ("/" in a or Path(a).is_dir()) else root / a for a in args] or \
-        sorted(p for p in root.iterdir() if (p / artifacts.CARD).is_file())
+    folders = [Path(a) if ("/" in a or Path(a).is_dir()) else root / a for a in args] or sorted(
+        p for p in root.iterdir() if (p / artifacts.CARD).is_file()
+    )
     failed = 0
     for folder in folders:
         try:

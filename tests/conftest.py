@@ -1,4 +1,5 @@
 """Shared fixtures. Tests run on the embedded MNIST and on data they make themselves: no network."""
+
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")

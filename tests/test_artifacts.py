@@ -3,6 +3,7 @@
 A changed, truncated, missing or extra file is refused clearly; so is an edited or wrong-shaped card.
 These tests use zoo.artifacts directly.
 """
+
 import json
 import os
 import shutil
@@ -13,11 +14,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import SHIPPED, first_output, random_inputs
 
 from zoo import artifacts
 from zoo.errors import ZooError
-
-from conftest import SHIPPED, first_output, random_inputs
 
 
 def _one_line(match, call, *args, **kwargs) -> ZooError:
@@ -32,8 +32,9 @@ def _refused(folder, match):
 
 
 def _artifact(folder, name="a.txt", text="1", replace=False):
-    return artifacts.write(folder, lambda f: (f / name).write_text(text), {"entry": "toy", "metrics": {"m": 1.0}},
-                           replace=replace)
+    return artifacts.write(
+        folder, lambda f: (f / name).write_text(text), {"entry": "toy", "metrics": {"m": 1.0}}, replace=replace
+    )
 
 
 def _siblings(folder: Path) -> list[str]:
@@ -160,8 +161,11 @@ def test_an_edited_metric_is_detected(copy_of_encoder):
         return card
 
     _rewrite_card(copy_of_encoder, edit, reseal=False)
-    _one_line(r"card.json was edited after it was written \(its card_sha256 does not match\)",
-              artifacts.read_card, copy_of_encoder)
+    _one_line(
+        r"card.json was edited after it was written \(its card_sha256 does not match\)",
+        artifacts.read_card,
+        copy_of_encoder,
+    )
     _refused(copy_of_encoder, "edited after it was written")
 
 
@@ -170,29 +174,41 @@ def test_a_card_without_its_checksum_is_refused(copy_of_encoder):
     _refused(copy_of_encoder, "no card_sha256")
 
 
-@pytest.mark.parametrize("change, match", [
-    (lambda card: [], "a JSON object is expected, not list"),
-    (lambda card: {**card, "files": list(card["files"])}, "'files' must be an object"),
-    (lambda card: {**card, "files": {**card["files"], "../thesis.txt": "0" * 64}}, "not a plain path inside the folder"),
-    (lambda card: {**card, "files": {**card["files"], "/etc/passwd": "0" * 64}}, "not a plain path inside the folder"),
-    (lambda card: {**card, "exports": {"saved_model/../../x": "0" * 64}}, "not a plain path inside the folder"),
-    (lambda card: {**card, "files": {**card["files"], "model.keras": "not-a-sha"}}, "is not a sha256"),
-    (lambda card: {**card, "files": {**card["files"], **card["exports"]}}, "which belongs in exports"),
-    (lambda card: {k: v for k, v in card.items() if k != "exports"}, "'exports' must be an object"),
-    (lambda card: {**card, "entry": 7}, "'entry' must be a string"),
-    (lambda card: {**card, "metrics": [0.5]}, "'metrics' must be an object"),
-])
+@pytest.mark.parametrize(
+    "change, match",
+    [
+        (lambda card: [], "a JSON object is expected, not list"),
+        (lambda card: {**card, "files": list(card["files"])}, "'files' must be an object"),
+        (
+            lambda card: {**card, "files": {**card["files"], "../thesis.txt": "0" * 64}},
+            "not a plain path inside the folder",
+        ),
+        (
+            lambda card: {**card, "files": {**card["files"], "/etc/passwd": "0" * 64}},
+            "not a plain path inside the folder",
+        ),
+        (lambda card: {**card, "exports": {"saved_model/../../x": "0" * 64}}, "not a plain path inside the folder"),
+        (lambda card: {**card, "files": {**card["files"], "model.keras": "not-a-sha"}}, "is not a sha256"),
+        (lambda card: {**card, "files": {**card["files"], **card["exports"]}}, "which belongs in exports"),
+        (lambda card: {k: v for k, v in card.items() if k != "exports"}, "'exports' must be an object"),
+        (lambda card: {**card, "entry": 7}, "'entry' must be a string"),
+        (lambda card: {**card, "metrics": [0.5]}, "'metrics' must be an object"),
+    ],
+)
 def test_a_wrong_shaped_card_is_refused_in_one_line(copy_of_encoder, change, match):
     _rewrite_card(copy_of_encoder, change)
     _one_line(f"not a zoo model card: .*{match}", artifacts.read_card, copy_of_encoder)
     _refused(copy_of_encoder, match)
 
 
-@pytest.mark.parametrize("text, match", [
-    ("{not json", "not JSON"),
-    ('{"entry": "a", "entry": "b"}', "appears twice"),
-    ("\xff\xfe", "not JSON"),
-])
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        ("{not json", "not JSON"),
+        ('{"entry": "a", "entry": "b"}', "appears twice"),
+        ("\xff\xfe", "not JSON"),
+    ],
+)
 def test_an_unreadable_card_is_refused_in_one_line(tmp_path, text, match):
     (tmp_path / "card.json").write_bytes(text.encode("latin-1"))
     _one_line(match, artifacts.verify, tmp_path)
@@ -335,8 +351,14 @@ def test_a_full_disk_is_one_clear_line_and_leaves_nothing(tmp_path):
 def test_history_is_saved_compressed_and_loads_back(tmp_path):
     from zoo.training import History
 
-    history = History(loss=[1.0, 0.5], grad_norms=[[1.0], [0.5]], grad_names=["dense"], snapshot_epochs=[0, 1],
-                      snapshots=[np.zeros((2, 2), np.float32), np.ones((2, 2), np.float32)], stages=["a", "b"])
+    history = History(
+        loss=[1.0, 0.5],
+        grad_norms=[[1.0], [0.5]],
+        grad_names=["dense"],
+        snapshot_epochs=[0, 1],
+        snapshots=[np.zeros((2, 2), np.float32), np.ones((2, 2), np.float32)],
+        stages=["a", "b"],
+    )
     artifacts.save_history(tmp_path / artifacts.HISTORY, history.to_arrays())
     with zipfile.ZipFile(tmp_path / artifacts.HISTORY) as archive:
         assert all(item.compress_type == zipfile.ZIP_DEFLATED for item in archive.infolist())
@@ -374,8 +396,20 @@ def test_saved_models_answer_in_a_process_that_never_imports_zoo(tmp_path):
         "np.savez(sys.argv[3], **results)\n"
     )
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    subprocess.run([sys.executable, "-c", script, str(tmp_path / "inputs.npz"), str(artifacts.pretrained_root()),
-                    str(tmp_path / "out.npz")], check=True, cwd=tmp_path, capture_output=True, env=env)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            script,
+            str(tmp_path / "inputs.npz"),
+            str(artifacts.pretrained_root()),
+            str(tmp_path / "out.npz"),
+        ],
+        check=True,
+        cwd=tmp_path,
+        capture_output=True,
+        env=env,
+    )
     with np.load(tmp_path / "out.npz") as served:
         for name in SHIPPED:
             np.testing.assert_allclose(served[name], expected[name], rtol=1e-4, atol=1e-5, err_msg=name)

@@ -1,9 +1,9 @@
 """The autoencoder family: exact contractive penalty, in-graph noise, endpoints, metrics and pictures."""
+
+import keras  # noqa: E402
 import numpy as np
 import pytest
-
 import tensorflow as tf  # noqa: E402
-import keras  # noqa: E402
 
 import zoo  # noqa: E402
 from zoo import data  # noqa: E402
@@ -54,8 +54,11 @@ def test_loss_is_reconstruction_plus_its_penalty(name):
     h, recon = ae.forward(model, x, False)
     bce = float(ae.bce_per_image(x, recon))
     extras = entry.recipe.extras
-    expected = bce + extras.get("l1", 0) * float(tf.reduce_mean(tf.reduce_sum(tf.abs(h), -1))) + extras.get(
-        "contractive", 0) * float(tf.reduce_mean(ae.jacobian_fro2(h, ae.parts(model)[0].kernel)))
+    expected = (
+        bce
+        + extras.get("l1", 0) * float(tf.reduce_mean(tf.reduce_sum(tf.abs(h), -1)))
+        + extras.get("contractive", 0) * float(tf.reduce_mean(ae.jacobian_fro2(h, ae.parts(model)[0].kernel)))
+    )
     assert float(loss(model, x, x, False)) == pytest.approx(expected, rel=1e-5)  # evaluation: no noise, no dropout
     if "mask" in extras or entry.params["dropout"]:
         train = tf.function(lambda: loss(model, x, x, True), jit_compile=True)  # noise drawn in-graph, under XLA
@@ -99,7 +102,15 @@ def test_measure_reports_every_comparison_number():
     model = small_model(width=784)
     split = tuple(a[:500] for a in data.vectors("mnist"))
     metrics = measure(model, split)
-    assert set(metrics) == {"bce", "mse", "mean_abs_h", "near_zero_fraction", "noisy_bce", "jacobian_fro2", "probe_accuracy"}
+    assert set(metrics) == {
+        "bce",
+        "mse",
+        "mean_abs_h",
+        "near_zero_fraction",
+        "noisy_bce",
+        "jacobian_fro2",
+        "probe_accuracy",
+    }
     assert metrics["noisy_bce"] > metrics["bce"] > 0 and 0 <= metrics["near_zero_fraction"] <= 1
     assert 0.1 < metrics["probe_accuracy"] <= 1
 
@@ -112,7 +123,16 @@ def test_plots(kind, tmp_path):
 
 
 def test_docs_table_from_cards():
-    cards = [{"entry": n, "recipe": zoo.get(n).recipe.to_dict(), "training_seconds": 1.0,
-              "metrics": {"bce": 70.0, "probe_accuracy": 0.9}} for n in NAMES]
+    cards = [
+        {
+            "entry": n,
+            "recipe": zoo.get(n).recipe.to_dict(),
+            "training_seconds": 1.0,
+            "metrics": {"bce": 70.0, "probe_accuracy": 0.9},
+        }
+        for n in NAMES
+    ]
     text = ae.FAMILY.docs(cards)
-    assert text.count("\n| ae") == 5 and "l1 = 0.1" in text.replace(str(zoo.get("ae-sparse").recipe.extras["l1"]), "0.1")
+    assert text.count("\n| ae") == 5 and "l1 = 0.1" in text.replace(
+        str(zoo.get("ae-sparse").recipe.extras["l1"]), "0.1"
+    )

@@ -1,13 +1,13 @@
 """The performance work: fast in-graph dropout, the faster importance sampler, the bench's FLOP counts."""
+
 from __future__ import annotations
 
 import importlib.util
 import time
 from pathlib import Path
 
-import numpy as np
-
 import keras  # noqa: E402
+import numpy as np
 import tensorflow as tf  # noqa: E402
 
 from zoo.layers.dropout import PHILOX, FastDropout, keep_mask, philox, uniform  # noqa: E402
@@ -53,26 +53,32 @@ def test_draws_are_fresh_every_step_in_xla_and_follow_the_seed():
 def test_the_fenced_draw_is_the_kernel_s_draw_in_and_out_of_xla_loops():
     """philox() returns its draw through a conditional (a fence against XLA fusing it into its readers): the
     values are the Philox kernel's own, for every key (0 included), eagerly, in a graph, and in an XLA loop."""
+
     def kernel(high, low, normal):
-        key = tf.bitcast(tf.cast(high, tf.int64) * (2 ** 32) + tf.cast(low, tf.int64), tf.uint64)
+        key = tf.bitcast(tf.cast(high, tf.int64) * (2**32) + tf.cast(low, tf.int64), tf.uint64)
         draw = tf.raw_ops.StatelessRandomNormalV2 if normal else tf.raw_ops.StatelessRandomUniformV2
         return draw(shape=[3, 5], key=tf.reshape(key, [1]), counter=tf.zeros([2], tf.uint64), alg=PHILOX)
 
     def in_a_loop(draw, jit):
         """Each step's draw, and the draw read with another tensor (the fusion the fence prevents)."""
+
         @tf.function(jit_compile=jit, autograph=False)
         def run(x):
             def body(s, draws, sums):
                 u = draw(0, s)
                 return s + 1, draws.write(s, u), sums.write(s, u + x)
+
             arrays = (tf.TensorArray(tf.float32, 3), tf.TensorArray(tf.float32, 3))
             _, draws, sums = tf.while_loop(lambda s, *_: s < 3, body, (tf.constant(0),) + arrays)
             return draws.stack(), sums.stack()
+
         return [t.numpy() for t in run(tf.ones([3, 5]))]
 
     for normal in (False, True):
-        for high, low in ((0, 0), (7, 2 ** 31 + 5)):
-            np.testing.assert_array_equal(philox([3, 5], high, low, normal=normal).numpy(), kernel(high, low, normal).numpy())
+        for high, low in ((0, 0), (7, 2**31 + 5)):
+            np.testing.assert_array_equal(
+                philox([3, 5], high, low, normal=normal).numpy(), kernel(high, low, normal).numpy()
+            )
         for jit in (False, True):
             fenced, fenced_sums = in_a_loop(lambda h, l: philox([3, 5], h, l, normal=normal), jit)
             draws, sums = in_a_loop(lambda h, l: kernel(h, l, normal), jit)
@@ -129,6 +135,7 @@ def test_the_importance_sampler_is_a_consistent_bound_on_the_shipped_vae():
     assert px_a.shape == ll_a.shape == spread.shape == (24,)
     assert abs(ll_a.mean() - ll_b.mean()) < 0.6 and np.max(np.abs(ll_a - ll_b)) < 5.0  # measured: a few tenths
     assert ll_a.mean() > ll_1.mean()  # more samples, a higher (tighter) lower bound on log p(x)
+
 
 def test_flop_count_of_a_dense_model():
     bench = _load_script("bench_flops", ROOT / "scripts" / "benchmarks" / "_flops.py")

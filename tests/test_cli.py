@@ -1,4 +1,5 @@
 """The `zoo` command: through click's CliRunner, and as the installed console script in a subprocess."""
+
 import os
 import shutil
 import subprocess
@@ -35,17 +36,31 @@ def test_info_shows_recipe_and_card(runner):
     assert result.exit_code == 0 and "learning_rate=0.4" in result.output and "decoded" in result.output
 
 
-@pytest.mark.parametrize("args", [
-    ["info", "encodr-9-2-9"], ["eval", "nope"], ["train", "encoder-8-8-8"], ["train", "encoder-8-3-9"],
-    ["plot", "encoder-9-2-9", "--kind", "nope"], ["sample", "encoder-9-2-9"],
-    ["eval", "encoder-9-2-9", "--model", "/no/such/folder"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["info", "encodr-9-2-9"],
+        ["eval", "nope"],
+        ["train", "encoder-8-8-8"],
+        ["train", "encoder-8-3-9"],
+        ["plot", "encoder-9-2-9", "--kind", "nope"],
+        ["sample", "encoder-9-2-9"],
+        ["eval", "encoder-9-2-9", "--model", "/no/such/folder"],
+    ],
+)
 def test_user_mistakes_are_one_clear_line(runner, args):
     _one_clear_line(runner.invoke(main, args))
 
 
-@pytest.mark.parametrize("args", [["train", "encoder-9-2-9", "--epochs", "0"], ["train", "encoder-9-2-9", "--epochs", "x"],
-                                  ["sample", "encoder-9-2-9", "--n", "0"], ["export", "encoder-9-2-9", "--format", "zip"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["train", "encoder-9-2-9", "--epochs", "0"],
+        ["train", "encoder-9-2-9", "--epochs", "x"],
+        ["sample", "encoder-9-2-9", "--n", "0"],
+        ["export", "encoder-9-2-9", "--format", "zip"],
+    ],
+)
 def test_bad_options_are_usage_errors(runner, args):
     result = runner.invoke(main, args)
     assert result.exit_code == 2 and "Traceback" not in result.output
@@ -62,7 +77,9 @@ def test_train_eval_plot_export_round_trip(runner, tmp_path):
     result = runner.invoke(main, ["plot", "encoder-4-2-4", "--model", str(out), "--out", str(tmp_path / "h.png")])
     assert result.exit_code == 0 and (tmp_path / "h.png").stat().st_size > 10_000
     for fmt, target in [("keras", tmp_path / "m.keras"), ("saved_model", tmp_path / "sm")]:
-        result = runner.invoke(main, ["export", "encoder-4-2-4", "--model", str(out), "--format", fmt, "--out", str(target)])
+        result = runner.invoke(
+            main, ["export", "encoder-4-2-4", "--model", str(out), "--format", fmt, "--out", str(target)]
+        )
         assert result.exit_code == 0, result.output
         assert target.exists()
     assert (tmp_path / "m.keras").read_bytes() == (out / "model.keras").read_bytes()  # the verified file, unchanged
@@ -76,7 +93,9 @@ def test_train_eval_plot_export_round_trip(runner, tmp_path):
 
 
 def test_tensorboard_logs_are_written(runner, tmp_path):
-    result = runner.invoke(main, ["train", "encoder-4-2-4", "--out", str(tmp_path / "e"), "--tensorboard", str(tmp_path / "tb")])
+    result = runner.invoke(
+        main, ["train", "encoder-4-2-4", "--out", str(tmp_path / "e"), "--tensorboard", str(tmp_path / "tb")]
+    )
     assert result.exit_code == 0, result.output
     assert list((tmp_path / "tb").glob("events.out.tfevents.*"))
 
@@ -87,7 +106,9 @@ def test_the_same_seed_gives_the_same_weights(runner, tmp_path):
     import zoo
 
     for run in ("a", "b"):
-        assert runner.invoke(main, ["train", "encoder-8-3-8", "--seed", "3", "--out", str(tmp_path / run)]).exit_code == 0
+        assert (
+            runner.invoke(main, ["train", "encoder-8-3-8", "--seed", "3", "--out", str(tmp_path / run)]).exit_code == 0
+        )
     first, second = zoo.load(tmp_path / "a").get_weights(), zoo.load(tmp_path / "b").get_weights()
     for a, b in zip(first, second):
         np.testing.assert_array_equal(a, b)
@@ -104,9 +125,11 @@ def _run(*args, **kwargs):
 
 
 def test_installed_zoo_lists_and_helps_without_tensorflow(tmp_path):
-    probe = ("import sys, runpy; sys.argv = ['zoo'] + sys.argv[1:]\n"
-             "try:\n    runpy.run_module('zoo.cli', run_name='__main__')\nexcept SystemExit:\n    pass\n"
-             "print('TF-LOADED' if 'tensorflow' in sys.modules else 'TF-FREE')")
+    probe = (
+        "import sys, runpy; sys.argv = ['zoo'] + sys.argv[1:]\n"
+        "try:\n    runpy.run_module('zoo.cli', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+        "print('TF-LOADED' if 'tensorflow' in sys.modules else 'TF-FREE')"
+    )
     for args in (["list"], ["--help"], ["train", "--help"]):
         out = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, cwd=tmp_path).stdout
         assert out.strip().endswith("TF-FREE"), (args, out)
@@ -139,12 +162,15 @@ def test_a_missing_required_package_is_one_line_naming_it(tmp_path):
         "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
         "sys.meta_path.insert(0, NoTensorFlow())\n"
         "from zoo.cli import main\n"
-        "main(sys.argv[1:], prog_name='zoo')\n")
+        "main(sys.argv[1:], prog_name='zoo')\n"
+    )
     for verb in (["eval", "encoder-9-2-9"], ["sample", "vae", "--n", "4", "--out", str(tmp_path / "s.npy")]):
         result = subprocess.run([sys.executable, "-c", code, *verb], capture_output=True, text=True, cwd=tmp_path)
         assert result.returncode == 1, result.stderr
-        assert result.stderr.strip() == ("error: zoo needs tensorflow, and this Python cannot import 'tensorflow': "
-                                         "install it into this environment (pip install tensorflow)"), result.stderr
+        assert result.stderr.strip() == (
+            "error: zoo needs tensorflow, and this Python cannot import 'tensorflow': "
+            "install it into this environment (pip install tensorflow)"
+        ), result.stderr
     assert not any(tmp_path.iterdir())
 
 

@@ -1,9 +1,9 @@
 """Convolutional networks: flat pixels in, LeNet-5's shape, receptive fields, in-graph augmentation, the transfer
 stages, the features endpoint and the pictures."""
-import numpy as np
-import pytest
 
 import keras  # noqa: E402
+import numpy as np
+import pytest
 
 import zoo  # noqa: E402
 from zoo.evaluation import cnn as measure  # noqa: E402
@@ -42,7 +42,9 @@ def test_receptive_fields_are_where_the_gradient_is(name):
         grad = np.abs(tape.gradient(value, x).numpy().reshape(28, 28))
         rows, cols = np.nonzero(grad)
         top, left = first + i * step, first + j * step
-        assert rows.min() >= top and rows.max() < top + size and cols.min() >= left and cols.max() < left + size, layer.name
+        assert rows.min() >= top and rows.max() < top + size and cols.min() >= left and cols.max() < left + size, (
+            layer.name
+        )
     assert fields[measure.spatial_stages(model)[-1].name][0] == 16  # conv5-pool-conv5-pool: 16x16 pixels
 
 
@@ -57,7 +59,9 @@ def test_augmentation_follows_its_seed_stays_in_range_and_is_off_at_zero():
     assert a.min() >= 0.0 and a.max() <= 1.0 + 1e-6
     # ink is moved, not lost: total brightness changes by scale^2 at most (~21%) plus what leaves the frame
     assert np.all(np.abs(a.sum(1) / x.sum(1) - 1) < 0.35)
-    still = np.asarray(augment(x, {"augment": {"rotate": 0.0, "scale": 0.0, "shift": 0.0}}, keras.random.SeedGenerator(3)))
+    still = np.asarray(
+        augment(x, {"augment": {"rotate": 0.0, "scale": 0.0, "shift": 0.0}}, keras.random.SeedGenerator(3))
+    )
     np.testing.assert_allclose(still, x, atol=1e-5)
 
 
@@ -65,8 +69,13 @@ def test_lenet5_runs_its_stages_and_measures_transfer():
     entry, model = zoo.get("cnn-lenet5").with_options(epochs=1), zoo.build("cnn-lenet5")
     seen = []
     history = FAMILY.fit(entry, model, data=FAMILY.small_data(entry), on_stage=seen.append)
-    assert seen == ["train", "source-digits-0-4", "transfer-100-labels", "transfer-penultimate-100-labels",
-                    "scratch-100-labels"]
+    assert seen == [
+        "train",
+        "source-digits-0-4",
+        "transfer-100-labels",
+        "transfer-penultimate-100-labels",
+        "scratch-100-labels",
+    ]
     assert history.stages == seen and all(np.isfinite(history.loss))
     assert set(history.measured) == set(measure.TRANSFER_METRICS)
     assert all(0.0 <= v <= 1.0 for v in history.measured.values())
@@ -100,7 +109,12 @@ def test_features_endpoint_is_the_penultimate_layer():
 def test_top_patches_and_feature_maps_have_the_layers_shapes():
     entry, model = zoo.get("cnn-lenet5"), zoo.build("cnn-lenet5")
     image, maps = measure.feature_maps(entry, model)
-    assert image.shape == (28, 28) and [m.shape for _, m in maps] == [(28, 28, 6), (14, 14, 6), (10, 10, 16), (5, 5, 16)]
+    assert image.shape == (28, 28) and [m.shape for _, m in maps] == [
+        (28, 28, 6),
+        (14, 14, 6),
+        (10, 10, 16),
+        (5, 5, 16),
+    ]
     patches = measure.top_patches(entry, model, units=4, top=3)
     assert [p.shape for _, p in patches] == [(4, 3, 5, 5), (4, 3, 14, 14), (4, 3, 28, 28)]
 

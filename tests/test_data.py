@@ -1,4 +1,5 @@
 """The embedded MNIST, its checks, and the tensorflow-datasets path on a data set the test prepares offline."""
+
 import numpy as np
 import pytest
 
@@ -39,8 +40,6 @@ def test_a_damaged_data_file_gives_one_clear_line(tmp_path, damage):
         data._embedded_mnist(str(path))
     message = str(err.value)
     assert str(path) in message and "\n" not in message
-
-
 
 
 def test_other_names_go_through_tensorflow_datasets(tmp_path):

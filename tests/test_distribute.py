@@ -1,5 +1,6 @@
 """tf.distribute through the one zoo loop: two logical CPUs learn as one device does, uneven and empty
 replica shares included; two workers finish; a bad environment is one clear line."""
+
 import json
 import os
 import socket
@@ -103,11 +104,20 @@ def test_two_workers_on_localhost_train_to_completion(tmp_path):
     cluster = {"worker": [f"localhost:{_free_port()}", f"localhost:{_free_port()}"]}
     workers = []
     for index in range(2):
-        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3",
-               "TF_CONFIG": json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})}
-        workers.append(subprocess.Popen([ZOO, "train", "encoder-4-2-4", "--strategy", "multiworker", "--out",
-                                         str(tmp_path / f"w{index}")], env=env, stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, text=True))
+        env = {
+            **os.environ,
+            "TF_CPP_MIN_LOG_LEVEL": "3",
+            "TF_CONFIG": json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}}),
+        }
+        workers.append(
+            subprocess.Popen(
+                [ZOO, "train", "encoder-4-2-4", "--strategy", "multiworker", "--out", str(tmp_path / f"w{index}")],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
     outputs = [w.communicate(timeout=300) for w in workers]
     for worker, (out, err) in zip(workers, outputs):
         assert worker.returncode == 0, err[-2000:]
@@ -125,13 +135,23 @@ def test_multiworker_without_tf_config_is_one_clear_line(runner, monkeypatch, tm
 
 # make_strategy checks the environment before it touches TensorFlow, so these run in the test process.
 
-@pytest.mark.parametrize("config, expected", [
-    ("garbage", "it is not JSON"),
-    ("[1, 2]", "not '[1, 2]'"),
-    ('{"cluster": {"worker": "localhost:1"}, "task": {"type": "worker", "index": 0}}', '"cluster" must map each job'),
-    ('{"cluster": {"worker": ["localhost:1"]}}', '"task" must name'),
-    ('{"cluster": {"worker": ["localhost:1"]}, "task": {"type": "worker", "index": 3}}', 'task "index" must be 0 to 0'),
-])
+
+@pytest.mark.parametrize(
+    "config, expected",
+    [
+        ("garbage", "it is not JSON"),
+        ("[1, 2]", "not '[1, 2]'"),
+        (
+            '{"cluster": {"worker": "localhost:1"}, "task": {"type": "worker", "index": 0}}',
+            '"cluster" must map each job',
+        ),
+        ('{"cluster": {"worker": ["localhost:1"]}}', '"task" must name'),
+        (
+            '{"cluster": {"worker": ["localhost:1"]}, "task": {"type": "worker", "index": 3}}',
+            'task "index" must be 0 to 0',
+        ),
+    ],
+)
 def test_a_bad_tf_config_is_one_line_naming_it(monkeypatch, config, expected):
     monkeypatch.setenv("TF_CONFIG", config)
     with pytest.raises(ZooError) as refused:
@@ -145,8 +165,10 @@ def test_a_bad_logical_cpu_count_is_one_line_naming_it(monkeypatch, count):
     monkeypatch.setenv("ZOO_LOGICAL_CPUS", count)
     with pytest.raises(ZooError) as refused:
         make_strategy("mirrored")
-    assert str(refused.value) == ("ZOO_LOGICAL_CPUS must be a whole number of logical CPUs to split the CPU into "
-                                  f"(2 or more; 0 or unset: no split), not {count!r}")
+    assert str(refused.value) == (
+        "ZOO_LOGICAL_CPUS must be a whole number of logical CPUs to split the CPU into "
+        f"(2 or more; 0 or unset: no split), not {count!r}"
+    )
 
 
 def test_an_unknown_strategy_is_refused_in_the_api_words():

@@ -1,4 +1,5 @@
 """The docs are generated from the registry and the cards: they must not drift from them."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -7,7 +8,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_readme_catalogue_and_family_pages_are_up_to_date():
-    result = subprocess.run([sys.executable, "scripts/make_docs.py", "--check"], cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "scripts/make_docs.py", "--check"], cwd=ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

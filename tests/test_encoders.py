@@ -1,4 +1,5 @@
 """The encoder family: the lecture's recipe reaches its target, and weight space has its symmetries."""
+
 import numpy as np
 import pytest
 
@@ -12,12 +13,15 @@ def test_parametric_names_build_on_demand():
     assert zoo.build("encoder-16-4-16").count_params() == 16 * 4 + 4 + 4 * 16 + 16
 
 
-@pytest.mark.parametrize("bad, message", [
-    ("encoder-8-8-8", "K must be between 1 and N - 1"),
-    ("encoder-8-9-8", "K must be between 1 and N - 1"),
-    ("encoder-8-0-8", "K must be between 1 and N - 1"),
-    ("encoder-9-2-8", "as many outputs as inputs"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ("encoder-8-8-8", "K must be between 1 and N - 1"),
+        ("encoder-8-9-8", "K must be between 1 and N - 1"),
+        ("encoder-8-0-8", "K must be between 1 and N - 1"),
+        ("encoder-9-2-8", "as many outputs as inputs"),
+    ],
+)
 def test_parametric_names_are_checked(bad, message):
     with pytest.raises(zoo.ZooError, match=message):
         get(bad)
@@ -55,8 +59,10 @@ def test_code_6_2_3_decodes_every_input_to_its_3_bit_code():
     np.testing.assert_array_equal(out > 0.5, codes == 1)
 
 
-@pytest.mark.parametrize("name, kind", [("encoder-9-2-9", "hidden"), ("encoder-8-3-8", "hidden"),
-                                        ("encoder-9-2-9", "dynamics"), ("code-6-2-3", "hidden")])
+@pytest.mark.parametrize(
+    "name, kind",
+    [("encoder-9-2-9", "hidden"), ("encoder-8-3-8", "hidden"), ("encoder-9-2-9", "dynamics"), ("code-6-2-3", "hidden")],
+)
 def test_plots_are_written(name, kind, tmp_path):
     out = zoo.plot(name, kind, tmp_path / "p.png")
     assert out.stat().st_size > 10_000 and out.read_bytes()[:4] == b"\x89PNG"

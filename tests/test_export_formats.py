@@ -1,13 +1,13 @@
 """Every shipped entry exports to ONNX and TFLite, and the exported models answer like Keras; an export that
 does not is refused at export time."""
+
 import numpy as np
 import pytest
+from conftest import SHIPPED, first_output, random_inputs
 
 import zoo
 from zoo import exporters
 from zoo.cli import main
-
-from conftest import SHIPPED, first_output, random_inputs
 
 TOLERANCE = dict(rtol=1e-4, atol=1e-5)  # float32 kernels differ in summation order between runtimes
 
@@ -26,7 +26,9 @@ def test_exported_model_matches_keras(name, fmt, runner, tmp_path):
     np.testing.assert_allclose(run(target, x), np.asarray(first_output(model(x))), **TOLERANCE)
 
 
-@pytest.mark.parametrize("fmt, runs", [("onnx", "run_onnx"), ("tflite", "run_tflite"), ("saved_model", "run_saved_model")])
+@pytest.mark.parametrize(
+    "fmt, runs", [("onnx", "run_onnx"), ("tflite", "run_tflite"), ("saved_model", "run_saved_model")]
+)
 def test_an_export_that_answers_otherwise_is_refused_and_leaves_nothing(fmt, runs, runner, tmp_path, monkeypatch):
     """A conversion that changed what the model computes (here its runtime answers, nudged past the tolerance)
     is caught at export time: a one-line error, no file, no temporary left behind."""
@@ -92,7 +94,9 @@ def test_tflite_without_a_savedmodel_saves_one_for_the_conversion(runner, tmp_pa
     folder = copy_of_encoder
     shutil.rmtree(folder / "saved_model")
     target = tmp_path / "c.tflite"
-    result = runner.invoke(main, ["export", "encoder-9-2-9", "--format", "tflite", "--model", str(folder), "--out", str(target)])
+    result = runner.invoke(
+        main, ["export", "encoder-9-2-9", "--format", "tflite", "--model", str(folder), "--out", str(target)]
+    )
     assert result.exit_code == 0, result.output
     model = zoo.load(folder)
     x = random_inputs("encoder-9-2-9", model, 4)

@@ -5,6 +5,7 @@ ignored), as a clean clone would build it: building in the checkout itself would
 earlier build left in build/ (setuptools copies build/lib into the wheel whole), and would race with
 anyone else building there.
 """
+
 import json
 import os
 import shutil
@@ -21,8 +22,9 @@ SHIPPED = sorted(p.parent.name for p in (ROOT / "pretrained").glob("*/card.json"
 
 
 def _copy_of_the_checkout(into: Path) -> Path:
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
-                            capture_output=True)
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT, capture_output=True
+    )
     if listed.returncode == 0:
         for relative in filter(None, listed.stdout.decode().split("\0")):
             source = ROOT / relative
@@ -30,8 +32,14 @@ def _copy_of_the_checkout(into: Path) -> Path:
                 (into / relative).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(source, into / relative)
     else:  # not a git checkout (an unpacked sdist): everything but what a build or a venv leaves
-        shutil.copytree(ROOT, into, dirs_exist_ok=True, ignore=shutil.ignore_patterns(
-            ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache", "runs"))
+        shutil.copytree(
+            ROOT,
+            into,
+            dirs_exist_ok=True,
+            ignore=shutil.ignore_patterns(
+                ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache", "runs"
+            ),
+        )
     return into
 
 
@@ -39,8 +47,12 @@ def _copy_of_the_checkout(into: Path) -> Path:
 def wheel(tmp_path_factory) -> Path:
     source = _copy_of_the_checkout(tmp_path_factory.mktemp("source"))
     out = tmp_path_factory.mktemp("wheels")
-    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-                            str(source), "-w", str(out)], cwd=out, capture_output=True, text=True)
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", str(source), "-w", str(out)],
+        cwd=out,
+        capture_output=True,
+        text=True,
+    )
     assert built.returncode == 0, built.stdout + built.stderr
     return next(out.glob("zoo-*.whl"))
 
@@ -62,7 +74,7 @@ def test_the_wheel_ships_every_file_each_card_lists(wheel):
         names = set(archive.namelist())
         for name in SHIPPED:
             card = json.loads(archive.read(f"zoo/pretrained/{name}/card.json"))
-            shipped = {n[len(f"zoo/pretrained/{name}/"):] for n in names if n.startswith(f"zoo/pretrained/{name}/")}
+            shipped = {n[len(f"zoo/pretrained/{name}/") :] for n in names if n.startswith(f"zoo/pretrained/{name}/")}
             assert shipped == {"card.json", *card["files"]}, name
 
 
@@ -70,8 +82,11 @@ def test_the_wheel_ships_every_file_each_card_lists(wheel):
 def test_an_installed_wheel_loads_every_artifact_from_anywhere(wheel, tmp_path):
     target, elsewhere = tmp_path / "site", tmp_path / "elsewhere"
     elsewhere.mkdir()
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],
+        check=True,
+        capture_output=True,
+    )
     code = (
         "import json, sys\n"
         "import zoo, zoo.artifacts as artifacts, zoo.data\n"
@@ -86,8 +101,9 @@ def test_an_installed_wheel_loads_every_artifact_from_anywhere(wheel, tmp_path):
         "                  'mnist': int(zoo.data.load('mnist').x_test.shape[0])}))\n"
     )
     env = {**os.environ, "PYTHONPATH": str(target), "TF_CPP_MIN_LOG_LEVEL": "3"}
-    result = subprocess.run([sys.executable, "-c", code, *SHIPPED], capture_output=True, text=True, cwd=elsewhere,
-                            env=env)
+    result = subprocess.run(
+        [sys.executable, "-c", code, *SHIPPED], capture_output=True, text=True, cwd=elsewhere, env=env
+    )
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
     lines = result.stdout.strip().splitlines()
     assert [line for line in lines if line.startswith("loaded ")] == [f"loaded {n}" for n in SHIPPED]

@@ -1,5 +1,6 @@
 """Interrupt `zoo train` for real (SIGINT, SIGKILL): --resume finishes with exactly the uninterrupted result;
 a second run into the same folder meanwhile is refused."""
+
 import os
 import signal
 import subprocess

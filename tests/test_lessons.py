@@ -1,4 +1,5 @@
 """The lecture's lessons: network2's update step for step, dropout the lecture's way, the deepest row of the depth table."""
+
 import numpy as np
 import pytest
 
@@ -68,8 +69,13 @@ def test_a_smaller_source_never_validates_on_images_it_trains_on(tmp_path):
 
     def source(n):
         path = tmp_path / f"digits-{n}.npz"
-        np.savez(path, x_train=mnist.x_train[:n], y_train=mnist.y_train[:n], x_test=mnist.x_test[:100],
-                 y_test=mnist.y_test[:100])
+        np.savez(
+            path,
+            x_train=mnist.x_train[:n],
+            y_train=mnist.y_train[:n],
+            x_test=mnist.x_test[:100],
+            y_test=mnist.y_test[:100],
+        )
         return str(path)
 
     entry = get("mlp-ch5-784-30-10").with_options(data=source(12_000))
@@ -89,7 +95,9 @@ def _dropout_models(rate):
 
     keras.utils.set_random_seed(0)
     lecture = keras.Sequential([keras.Input((20,)), LectureDropout(rate, seed=3), keras.layers.Dense(4, name="next")])
-    inverted = keras.Sequential([keras.Input((20,)), keras.layers.Dropout(rate, seed=3), keras.layers.Dense(4, name="next")])
+    inverted = keras.Sequential(
+        [keras.Input((20,)), keras.layers.Dropout(rate, seed=3), keras.layers.Dense(4, name="next")]
+    )
     w, b = lecture.get_layer("next").get_weights()
     inverted.get_layer("next").set_weights([w * (1 - rate), b])  # test time: the weights times the keep probability
     return lecture, inverted
@@ -112,7 +120,9 @@ def test_lecture_dropout_matches_inverted_dropout_up_to_the_keep_probability():
     np.testing.assert_allclose(np.asarray(layer(x, training=False)), (1 - rate) * x, rtol=1e-6)
     np.testing.assert_allclose(np.asarray(keras_layer(x, training=False)), x)
     means = np.mean([np.asarray(layer(x[:1].repeat(4000, 0), training=True)) for _ in range(5)], axis=(0, 1))
-    keras_means = np.mean([np.asarray(keras_layer(x[:1].repeat(4000, 0), training=True)) for _ in range(5)], axis=(0, 1))
+    keras_means = np.mean(
+        [np.asarray(keras_layer(x[:1].repeat(4000, 0), training=True)) for _ in range(5)], axis=(0, 1)
+    )
     np.testing.assert_allclose(means, (1 - rate) * x[0], atol=0.02)
     np.testing.assert_allclose(keras_means * (1 - rate), means, atol=0.03)
 
@@ -160,7 +170,9 @@ def test_network2_plots_are_written(kind, tmp_path):
     from zoo.training import History
 
     entry = get("mlp-l1-784-30-10")
-    history = History(loss=[1.0, 0.5], snapshot_epochs=[1, 2], snapshots=[np.array([0.8, 0.7, 0.7]), np.array([0.9, 0.8, 0.8])])
+    history = History(
+        loss=[1.0, 0.5], snapshot_epochs=[1, 2], snapshots=[np.array([0.8, 0.7, 0.7]), np.array([0.9, 0.8, 0.8])]
+    )
     out = entry.family.plot(entry, zoo.build(entry.name), history, kind, tmp_path / f"{kind}.png")
     assert out.stat().st_size > 10_000
 

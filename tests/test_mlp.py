@@ -1,10 +1,10 @@
 """The MNIST MLP family: the lecture's update step for step, its initialisation, gradient summaries, pictures."""
+
 import numpy as np
 import pytest
 
 import zoo
-from zoo import training
-from zoo import get
+from zoo import get, training
 from zoo.models import mlp
 from zoo.training import History
 

@@ -1,4 +1,5 @@
 """Greedy layer-wise pretraining: the stages run in order, train the kept layers, and resume."""
+
 import numpy as np
 import pytest
 

@@ -1,4 +1,5 @@
 """The README's snippets work as written, from a directory outside the repository."""
+
 import re
 import subprocess
 import sys

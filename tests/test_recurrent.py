@@ -1,17 +1,16 @@
 """The recurrent family: the adding problem's generator, the lecture's LSTM cell against Keras', the unrolled
 serve endpoint, the gradient through time, and the pictures."""
+
 from __future__ import annotations
 
+import keras  # noqa: E402
 import numpy as np
 import pytest
 
 import zoo
 from zoo.evaluation import recurrent as measure
-from zoo.models.recurrent import TEST_SEED, TEST_STREAM, adding_problem, held_out
-
-import keras  # noqa: E402
-
 from zoo.layers.recurrent import LectureLSTM  # noqa: E402
+from zoo.models.recurrent import TEST_SEED, TEST_STREAM, adding_problem, held_out
 
 
 def test_adding_problem_is_what_the_docstring_says():
@@ -60,7 +59,7 @@ def test_the_lecture_cell_gives_keras_lstm_outputs_with_the_same_weights():
     sequences.set_weights(lstm.get_weights())
     h_all, _, c_last = (np.asarray(v) for v in sequences(x))
     trace = lecture.trace(x)
-    np.testing.assert_allclose(np.asarray(trace["h"]), h_all, rtol=1e-5, atol=1e-6)       # every step, not only the last
+    np.testing.assert_allclose(np.asarray(trace["h"]), h_all, rtol=1e-5, atol=1e-6)  # every step, not only the last
     np.testing.assert_allclose(np.asarray(trace["c"])[:, -1], c_last, rtol=1e-5, atol=1e-6)  # and the cell state
     for gate in ("forget", "input", "output"):
         values = np.asarray(trace[gate])

@@ -1,13 +1,13 @@
 """Every registered entry, whatever its family: it builds, runs, learns, exports, follows its seed, and its shipped artifact holds."""
+
 import numpy as np
 import pytest
+from conftest import ENTRIES, SHIPPED, first_output
 
 import zoo
 from zoo import api, artifacts
 from zoo.family import Family
 from zoo.training import History
-
-from conftest import ENTRIES, SHIPPED, first_output
 
 QUICK_EPOCHS = 3
 
@@ -100,17 +100,26 @@ def test_unknown_names_suggest_the_closest():
 
 def test_a_history_prints_as_one_line():
     """A REPL prints `zoo.train(...)`'s result: its history is a summary, not every epoch's loss and snapshot."""
-    history = History(loss=[0.5 + i / 1000 for i in range(15_000)][::-1], grad_names=["a", "b"],
-                      grad_norms=[[1.0, 2.0]] * 15_000, snapshot_epochs=[1, 2], snapshots=[np.zeros((9, 2))] * 2,
-                      stages=["pretrain-layer1"] * 5_000 + ["finetune"] * 10_000, seconds=12.34)
-    assert repr(history) == ("History(15000 epochs, loss 15.5 -> 0.5, gradient norms of 2 variables, 2 snapshots, "
-                             "stages pretrain-layer1, finetune, 12.3 s)")
+    history = History(
+        loss=[0.5 + i / 1000 for i in range(15_000)][::-1],
+        grad_names=["a", "b"],
+        grad_norms=[[1.0, 2.0]] * 15_000,
+        snapshot_epochs=[1, 2],
+        snapshots=[np.zeros((9, 2))] * 2,
+        stages=["pretrain-layer1"] * 5_000 + ["finetune"] * 10_000,
+        seconds=12.34,
+    )
+    assert repr(history) == (
+        "History(15000 epochs, loss 15.5 -> 0.5, gradient norms of 2 variables, 2 snapshots, "
+        "stages pretrain-layer1, finetune, 12.3 s)"
+    )
     assert repr(History()) == "History(no epochs)"
 
 
 def test_history_round_trips_through_arrays():
-    history = History(loss=[1.0, 0.5], grad_names=["a"], grad_norms=[[1.0], [2.0]],
-                      snapshot_epochs=[2], snapshots=[np.zeros((2, 2))])
+    history = History(
+        loss=[1.0, 0.5], grad_names=["a"], grad_norms=[[1.0], [2.0]], snapshot_epochs=[2], snapshots=[np.zeros((2, 2))]
+    )
     again = History.from_arrays(history.to_arrays())
     assert again.loss == history.loss and again.grad_norms == history.grad_norms
     assert again.snapshot_epochs == [2] and again.snapshots[0].shape == (2, 2)
@@ -152,4 +161,4 @@ def test_options_are_applied_once_to_a_copy_of_the_recipe():
     run = entry.with_options(seed=3, epochs=2)
     assert (run.recipe.seed, run.recipe.epochs) == (3, 2)
     assert all(v <= 2 for v in run.recipe.stage_epochs.values())  # every stage honours the epoch cap
-    assert (entry.recipe.seed, entry.recipe.epochs) == (0, 20)      # the registered recipe is untouched
+    assert (entry.recipe.seed, entry.recipe.epochs) == (0, 20)  # the registered recipe is untouched

@@ -1,4 +1,5 @@
 """zoo.sample_files: samples written in bounded memory, .npy streamed, .png capped, nothing half-written."""
+
 import json
 import subprocess
 import sys
@@ -54,11 +55,11 @@ def test_png_grid_is_written_with_blank_empty_cells(tmp_path):
     assert draw.calls == [(0, 4), (4, 4), (8, 2)]
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     pixels = imread(out)[..., :3].mean(axis=2)  # grey, 1.0 = white
-    rows, cols = 3, 4                            # 10 images: a 3 x 4 grid, two cells empty
-    scale = pixels.shape[1] // (cols * 29 + 1)   # 28 px images in 1 px frames, enlarged by a whole factor
+    rows, cols = 3, 4  # 10 images: a 3 x 4 grid, two cells empty
+    scale = pixels.shape[1] // (cols * 29 + 1)  # 28 px images in 1 px frames, enlarged by a whole factor
     assert scale >= 1 and pixels.shape == ((rows * 29 + 1) * scale, (cols * 29 + 1) * scale)
-    empty = pixels[(2 * 29 + 1) * scale:, (2 * 29 + 1) * scale:]  # the last row's cells 3 and 4
-    assert empty.size and empty.min() == 1.0     # blank (white), not a black block
+    empty = pixels[(2 * 29 + 1) * scale :, (2 * 29 + 1) * scale :]  # the last row's cells 3 and 4
+    assert empty.size and empty.min() == 1.0  # blank (white), not a black block
     assert pixels[: 30 * scale, : 30 * scale].min() < 0.1  # the first cell has dark strokes and a frame
 
 

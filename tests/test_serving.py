@@ -1,12 +1,11 @@
 """The shipped SavedModels are ready for TensorFlow Serving: named signatures with typed, batch-first specs."""
+
 import pytest
 import tensorflow as tf
+from conftest import SHIPPED
 
 import zoo
-from zoo import artifacts
-from zoo import get
-
-from conftest import SHIPPED
+from zoo import artifacts, get
 
 
 @pytest.mark.parametrize("name", SHIPPED)

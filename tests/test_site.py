@@ -4,6 +4,7 @@ a real headless Chromium (Debian's chromium + chromium-driver, driven by seleniu
 Where Chromium, its driver or selenium is missing, the browser tests fail and say what to install.
 Only the demos' entries are exported (one classifier: mlp-784-30-10), so the build takes seconds.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,10 +18,10 @@ import pytest
 import zoo
 from zoo import artifacts
 from zoo.errors import ZooError
-from zoo.website import MARKER, build, browser, pages
+from zoo.website import MARKER, browser, build, pages
 
 CLASSIFIER = "mlp-784-30-10"
-SHOWN = 5e-5 + 1e-5   # a number the page shows with 4 decimals, against Keras (rounding + float32)
+SHOWN = 5e-5 + 1e-5  # a number the page shows with 4 decimals, against Keras (rounding + float32)
 RTOL, ATOL = 1e-4, 1e-5  # what the page computed (onnxruntime-web, wasm) against Keras
 
 
@@ -46,7 +47,9 @@ def _page(chrome, path: str):
 
 
 def _article(index_html: str, name: str) -> str:
-    match = re.search(rf'<article class="entry" data-family="[^"]*" data-entry="{re.escape(name)}">(.*?)</article>', index_html)
+    match = re.search(
+        rf'<article class="entry" data-family="[^"]*" data-entry="{re.escape(name)}">(.*?)</article>', index_html
+    )
     assert match, f"{name} is missing from the index"
     return match.group(1)
 
@@ -62,7 +65,9 @@ def test_index_shows_every_entry_with_its_card_numbers_and_thumbnail(site):
         assert f"{entry.headline} {pages.fmt(card['metrics'][entry.headline])}" in article
         assert f"{card['training_seconds']:.0f} s, {card['epochs_run']} epochs" in article
         thumb = re.search(r'<img src="([^"]+)"', article)
-        assert thumb and (site / thumb.group(1)).read_bytes() == (zoo.path(name) / Path(thumb.group(1)).name).read_bytes()
+        assert (
+            thumb and (site / thumb.group(1)).read_bytes() == (zoo.path(name) / Path(thumb.group(1)).name).read_bytes()
+        )
     for key, label, _ in pages.DEMOS:  # the demos are linked from the index
         assert f'<a href="demos/{key}.html">{escape(label)}</a>' in index and (site / "demos" / f"{key}.html").exists()
     families = re.findall(r'<button[^>]*data-family="([^"]+)"', index)
@@ -79,7 +84,9 @@ def test_entry_page_is_the_card(site):
         for key in ("tensorflow", "keras", "numpy"):
             assert card["versions"][key] in html
         assert f"zoo.load(&quot;{name}&quot;)" in html and f"pretrained/{name}/saved_model" in html
-        recipe = {k: "null" if v is None else pages.fmt(v) for k, v in card["recipe"].items() if not isinstance(v, dict)}
+        recipe = {
+            k: "null" if v is None else pages.fmt(v) for k, v in card["recipe"].items() if not isinstance(v, dict)
+        }
         assert all(f"<td>{k}</td><td>{v}</td>" in html for k, v in recipe.items())
         assert pages.fmt(card["training_seconds"]) in html
 
@@ -89,7 +96,7 @@ def test_nothing_is_fetched_from_another_host(site):
     for path in ours:
         text = path.read_text()
         assert not re.search(r'(src|href)="(https?:)?//', text), f"{path} links another host"
-        assert "url(http" not in text and "import(\"http" not in text
+        assert "url(http" not in text and 'import("http' not in text
     runtime = json.loads((site / "site.json").read_text())["onnxruntime_web"]
     lock = json.loads((Path(__file__).parent.parent / "package-lock.json").read_text())
     assert lock["packages"]["node_modules/onnxruntime-web"]["version"] == runtime
@@ -126,8 +133,11 @@ def test_a_missing_browser_is_an_error_that_says_what_to_install(monkeypatch):
 
 
 def test_every_page_loads_without_console_errors_or_other_hosts(site, chrome):
-    paths = ["index.html", *(f"demos/{key}.html" for key, _, _ in pages.DEMOS),
-             *(f"entries/{name}.html" for name in zoo.list_models())]
+    paths = [
+        "index.html",
+        *(f"demos/{key}.html" for key, _, _ in pages.DEMOS),
+        *(f"entries/{name}.html" for name in zoo.list_models()),
+    ]
     for path in paths:
         driver = _page(chrome, path)
         fetched = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
@@ -135,14 +145,17 @@ def test_every_page_loads_without_console_errors_or_other_hosts(site, chrome):
         broken = driver.execute_async_script(  # lazy pictures (the index's thumbnails) are loaded and decoded too
             "const done = arguments[arguments.length - 1];"
             "Promise.all([...document.images].map(i => { i.loading = 'eager'; return i.decode().then(() => null, () => i.src); }))"
-            ".then(r => done(r.filter(Boolean)))")
+            ".then(r => done(r.filter(Boolean)))"
+        )
         assert broken == [], f"{path}: pictures that did not load"
 
 
 def test_index_filters_by_family(chrome):
     driver = _page(chrome, "index.html")
     driver.find_element("css selector", '#filters button[data-family="vae"]').click()
-    visible = driver.execute_script("return [...document.querySelectorAll('#entries .entry')].filter(e => !e.hidden).map(e => e.dataset.entry)")
+    visible = driver.execute_script(
+        "return [...document.querySelectorAll('#entries .entry')].filter(e => !e.hidden).map(e => e.dataset.entry)"
+    )
     assert visible == zoo.list_models("vae")
 
 
@@ -151,8 +164,10 @@ def test_classifier_in_the_page_equals_keras_on_a_test_digit(chrome):
     from zoo import data
 
     digit = data.vectors("mnist").x_test[1234]
-    got = driver.execute_async_script("const done = arguments[arguments.length - 1];"
-                                      "zooDemo.classify(Float32Array.from(arguments[0])).then(done)", digit.tolist())
+    got = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];zooDemo.classify(Float32Array.from(arguments[0])).then(done)",
+        digit.tolist(),
+    )
     keras_out = zoo.predict(CLASSIFIER, digit[None])[0]
     np.testing.assert_allclose(got[CLASSIFIER], keras_out, rtol=RTOL, atol=ATOL)
     shown = [float(el.text) for el in driver.find_elements("css selector", f'tr[data-entry="{CLASSIFIER}"] .p')]
@@ -166,8 +181,9 @@ def test_a_drawn_stroke_becomes_an_mnist_like_input(chrome):
 
     driver = _page(chrome, "demos/draw.html")
     pad = driver.find_element("id", "pad")
-    ActionChains(driver).move_to_element_with_offset(pad, -60, -90).click_and_hold().move_by_offset(40, 0) \
-        .move_by_offset(0, 150).release().perform()  # a 7-ish stroke, off centre
+    ActionChains(driver).move_to_element_with_offset(pad, -60, -90).click_and_hold().move_by_offset(
+        40, 0
+    ).move_by_offset(0, 150).release().perform()  # a 7-ish stroke, off centre
     pixels = np.asarray(driver.execute_script("return Array.from(zooDemo.toMnist())")).reshape(28, 28)
     rows, cols = np.nonzero(pixels > 0.05)
     assert 0 <= pixels.min() and pixels.max() <= 1 and pixels.max() > 0.5
@@ -186,12 +202,17 @@ def _decode(name: str, z: np.ndarray) -> np.ndarray:
 def test_vae_2d_decode_in_the_page_equals_keras(chrome):
     driver = _page(chrome, "demos/latent.html")
     z = [0.75, -1.25]
-    got = np.asarray(driver.execute_async_script("const done = arguments[arguments.length - 1];"
-                                                 "zooDemo.decode2d(arguments[0]).then(done)", z))
+    got = np.asarray(
+        driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];zooDemo.decode2d(arguments[0]).then(done)", z
+        )
+    )
     expected = _decode("vae-2d", np.asarray([z]))[0]
     np.testing.assert_allclose(got, expected, rtol=RTOL, atol=ATOL)
-    drawn = driver.execute_script("return Array.from(document.getElementById('decoded').getContext('2d')"
-                                  ".getImageData(0, 0, 28, 28).data).filter((v, i) => i % 4 === 0)")
+    drawn = driver.execute_script(
+        "return Array.from(document.getElementById('decoded').getContext('2d')"
+        ".getImageData(0, 0, 28, 28).data).filter((v, i) => i % 4 === 0)"
+    )
     assert np.abs(np.asarray(drawn) - np.round(expected * 255)).max() <= 1  # the canvas shows those pixels
     assert driver.find_element("id", "z").text == "(0.750, -1.250)"
 
@@ -201,8 +222,11 @@ def test_vae_samples_in_the_page_decode_like_keras(chrome):
     latent = zoo.get("vae").params.get("latent", 50)
     z = np.asarray(driver.execute_script(f"return Array.from(zooDemo.gaussians(16 * {latent}, 3))"), np.float32)
     assert abs(z.mean()) < 0.15 and abs(z.std() - 1) < 0.1  # N(0, I) drawn in the page
-    got = driver.execute_async_script("const done = arguments[arguments.length - 1];"
-                                      "zooDemo.decodeSamples(Float32Array.from(arguments[0])).then(done)", z.tolist())
+    got = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "zooDemo.decodeSamples(Float32Array.from(arguments[0])).then(done)",
+        z.tolist(),
+    )
     np.testing.assert_allclose(np.reshape(got, (16, 784)), _decode("vae", z.reshape(16, latent)), rtol=RTOL, atol=ATOL)
 
 
@@ -211,13 +235,17 @@ def test_spirals_units_in_the_page_equal_keras(chrome):
 
     driver = _page(chrome, "demos/spirals.html")
     points = twin_spirals().x
-    got = np.asarray(driver.execute_async_script("const done = arguments[arguments.length - 1];"
-                                                 "zooDemo.units('spirals-2hidden', Float32Array.from(arguments[0])).then(done)",
-                                                 points.ravel().tolist())).reshape(len(points), -1)
+    got = np.asarray(
+        driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "zooDemo.units('spirals-2hidden', Float32Array.from(arguments[0])).then(done)",
+            points.ravel().tolist(),
+        )
+    ).reshape(len(points), -1)
     model = zoo.load("spirals-2hidden")
     np.testing.assert_allclose(got[:, -1], np.asarray(model(points)).ravel(), rtol=RTOL, atol=ATOL)
     first = np.tanh(points @ model.get_layer("hidden1").kernel.numpy() + model.get_layer("hidden1").bias.numpy())
-    np.testing.assert_allclose(got[:, :first.shape[1]], first, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(got[:, : first.shape[1]], first, rtol=RTOL, atol=ATOL)
     accuracy = np.mean((got[:, -1] > 0.5) == (twin_spirals().y.ravel() > 0.5))
     assert accuracy == zoo.card("spirals-2hidden")["metrics"]["train_accuracy"]
 
@@ -228,7 +256,9 @@ def test_encoder_slider_shows_each_snapshot(chrome):
     driver.execute_script("zooDemo.show['encoder-9-2-9'](0)")
     label = driver.find_element("css selector", "#encoders section .label").text
     epoch = history.snapshot_epochs[0]
-    assert label.startswith(f"snapshot 1 of {len(history.snapshots)}: epoch {epoch}, loss {history.loss[epoch - 1]:.4f}")
+    assert label.startswith(
+        f"snapshot 1 of {len(history.snapshots)}: epoch {epoch}, loss {history.loss[epoch - 1]:.4f}"
+    )
 
 
 def test_two_builds_at_once_install_the_runtime_once(tmp_path, monkeypatch):
@@ -244,8 +274,10 @@ def test_two_builds_at_once_install_the_runtime_once(tmp_path, monkeypatch):
     npm = tmp_path / "bin" / "npm"
     npm.parent.mkdir()
     dist = "node_modules/onnxruntime-web/dist"
-    npm.write_text("#!/bin/sh\n[ -e busy ] && exit 1\ntouch busy; echo run >> runs; sleep 1\n"
-                   f"mkdir -p {dist} && touch " + " ".join(f"{dist}/{f}" for f in runtime.FILES) + "\nrm busy\n")
+    npm.write_text(
+        "#!/bin/sh\n[ -e busy ] && exit 1\ntouch busy; echo run >> runs; sleep 1\n"
+        f"mkdir -p {dist} && touch " + " ".join(f"{dist}/{f}" for f in runtime.FILES) + "\nrm busy\n"
+    )
     npm.chmod(0o755)
     monkeypatch.setenv("PATH", f"{npm.parent}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setattr(runtime, "ROOT", tmp_path)
@@ -270,9 +302,8 @@ def test_zoo_site_reaches_the_builder_and_stays_a_function(tmp_path, runner):
     """`zoo site` and zoo.site() crashed ("'function' object has no attribute 'build'"): the builder's package was
     named zoo.site, the name of the API function, and importing it rebound zoo.site to the package. A folder of the
     user's, refused before any work, is the cheap way through both."""
-    from zoo.cli import main
-
     import zoo.website  # noqa: F401  (importing the builder must leave zoo.site alone)
+    from zoo.cli import main
 
     assert callable(zoo.site)
     (tmp_path / "mine.txt").write_text("a user's file")

@@ -1,22 +1,23 @@
 """Twin spirals: the generated data set is Lang & Witbrock's, and the pictures draw."""
+
 import numpy as np
 import pytest
 
 import zoo
-from zoo.models.spirals import twin_spirals
 from zoo import get
+from zoo.models.spirals import twin_spirals
 
 
 def test_the_data_set_is_lang_and_witbrocks_194_points():
     data = twin_spirals()
     assert data.x.shape == (194, 2) and data.y.shape == (194, 1)
     assert data.y.sum() == 97
-    np.testing.assert_allclose(data.x[0], [0.0, 1.0], atol=1e-7)       # i = 0: angle 0, radius 6.5
-    np.testing.assert_allclose(data.x[97:], -data.x[:97])               # spiral B is spiral A through the origin
+    np.testing.assert_allclose(data.x[0], [0.0, 1.0], atol=1e-7)  # i = 0: angle 0, radius 6.5
+    np.testing.assert_allclose(data.x[97:], -data.x[:97])  # spiral B is spiral A through the origin
     radius = np.linalg.norm(data.x[:97], axis=1)
     np.testing.assert_allclose(radius, (104 - np.arange(97)) / 104, rtol=1e-6)
-    assert np.all(np.diff(radius) < 0)                                  # winding inwards
-    np.testing.assert_array_equal(twin_spirals().x, data.x)             # deterministic
+    assert np.all(np.diff(radius) < 0)  # winding inwards
+    np.testing.assert_array_equal(twin_spirals().x, data.x)  # deterministic
 
 
 def test_the_two_nets_have_the_same_number_of_hidden_units():

@@ -5,6 +5,7 @@ hold the shipped weights bit for bit (training is deterministic, whatever the pr
 each child's output is in its log. A name that is not in the catalogue, an --out that is a file and a logs
 folder train_all did not make each stop the run before it starts, in one line.
 """
+
 import os
 import subprocess
 import sys

@@ -3,6 +3,7 @@ every mini-batch example is trained on, the stop rule stops where it says, and d
 
 These tests drive `zoo.training.fit` with a 9-2-9 encoder built here, so they test the loop, not a family.
 """
+
 import json
 import os
 import re
@@ -21,14 +22,24 @@ from zoo.errors import ZooError
 from zoo.registry import Recipe
 
 X = np.eye(9, dtype=np.float32)
-ENCODER = Recipe(optimizer="sgd", learning_rate=0.4, momentum=0.9, batch_size=None, epochs=700,
-                 loss="binary_crossentropy", stop_below=0.02, seed=0, chunk=100)
+ENCODER = Recipe(
+    optimizer="sgd",
+    learning_rate=0.4,
+    momentum=0.9,
+    batch_size=None,
+    epochs=700,
+    loss="binary_crossentropy",
+    stop_below=0.02,
+    seed=0,
+    chunk=100,
+)
 
 
 def _model(seed=0):
     keras.utils.set_random_seed(seed)
-    return keras.Sequential([keras.Input((9,)), keras.layers.Dense(2, activation="sigmoid"),
-                             keras.layers.Dense(9, activation="sigmoid")])
+    return keras.Sequential(
+        [keras.Input((9,)), keras.layers.Dense(2, activation="sigmoid"), keras.layers.Dense(9, activation="sigmoid")]
+    )
 
 
 def _bce(model, xb, yb, training):
@@ -41,8 +52,17 @@ def _identity(recipe, entry="encoder-9-2-9"):
 
 def _fit(recipe, checkpoint=None, resume=False, identity=None, **options):
     model = _model(recipe.seed)
-    history = training.fit(model, _bce, X, X, recipe, checkpoint=checkpoint, resume=resume,
-                           identity=identity if identity is not None else _identity(recipe), **options)
+    history = training.fit(
+        model,
+        _bce,
+        X,
+        X,
+        recipe,
+        checkpoint=checkpoint,
+        resume=resume,
+        identity=identity if identity is not None else _identity(recipe),
+        **options,
+    )
     return model, history
 
 
@@ -82,6 +102,7 @@ def test_resume_after_ctrl_c_is_the_uninterrupted_run_and_counts_all_its_seconds
 def test_ctrl_c_in_a_run_without_a_checkpoint_is_a_plain_interrupt():
     """A run that keeps no checkpoint (the trainings inside `zoo plot`'s pictures) has nothing to resume: `zoo plot
     mlp-overfit-1000 --kind overfitting` stopped by Ctrl-C said "continue with --resume", an option plot lacks."""
+
     def ctrl_c_at_100(done, total, loss):
         if done == 100:
             signal.raise_signal(signal.SIGINT)
@@ -107,8 +128,10 @@ def test_ctrl_c_after_training_keeps_it_and_says_how_to_resume(tmp_path, monkeyp
     except BaseException as stopped:  # noqa: B036
         interrupted = stopped
     assert isinstance(interrupted, training.Interrupted), repr(interrupted)
-    assert interrupted.worded(cli=True) == ("interrupted after the last epoch (6), before the artifact was "
-                                            "written; the training is kept: continue with --resume")
+    assert interrupted.worded(cli=True) == (
+        "interrupted after the last epoch (6), before the artifact was "
+        "written; the training is kept: continue with --resume"
+    )
     monkeypatch.undo()
     resumed = zoo.train("encoder-9-2-9", out=tmp_path / "run", epochs=6, resume=True)
     assert resumed.history.epochs == 6 and (tmp_path / "run" / "card.json").exists()
@@ -147,7 +170,8 @@ def test_resume_refuses_a_checkpoint_of_another_run_naming_what_differs(eight_ep
     seed_7 = recipe.replace(seed=7)
     assert _refused_resume(eight_epochs, seed_7, _identity(seed_7)) == different + "seed 0 there, 7 here" + again
     assert _refused_resume(eight_epochs, recipe, _identity(recipe, "encoder-8-3-8")) == (
-        different + "entry encoder-9-2-9 there, encoder-8-3-8 here" + again)
+        different + "entry encoder-9-2-9 there, encoder-8-3-8 here" + again
+    )
     # `--resume --epochs 5` after 8 epochs: refused by the identity, and by the epochs done when there is none
     five = recipe.replace(epochs=5)
     assert _refused_resume(eight_epochs, five, _identity(five)) == different + "epochs 8 there, 5 here" + again
@@ -178,7 +202,8 @@ def test_a_run_on_other_data_is_another_run(tmp_path, monkeypatch):
     _fit(recipe.replace(epochs=4), checkpoint, identity={**on_file, "recipe": recipe.to_dict()})
     assert _refused_resume(checkpoint, recipe, {**entry.identity(), "recipe": recipe.to_dict()}) == (
         f"the checkpoint at {checkpoint} is of a different run: data {source} there, mnist here; resume with the "
-        "same options or start again")
+        "same options or start again"
+    )
 
 
 def test_a_file_that_is_not_a_zoo_checkpoint_is_one_clear_error(tmp_path, eight_epochs):
@@ -214,14 +239,17 @@ def test_run_lock_refuses_a_second_writer_and_cleans_up(tmp_path):
             with training.run_lock(checkpoint, out=tmp_path / "run"):
                 pass
         assert str(refused.value) == f"another zoo training run is writing to {tmp_path / 'run'} (pid {os.getpid()})"
-        with pytest.raises(ZooError, match=re.escape(f"writing to {tmp_path / 'run'} ")):  # the folder zoo.api's checkpoint is beside
+        with pytest.raises(
+            ZooError, match=re.escape(f"writing to {tmp_path / 'run'} ")
+        ):  # the folder zoo.api's checkpoint is beside
             with training.run_lock(checkpoint):
                 pass
     assert not lock_file.exists(), "the lock file is removed by its holder"
 
     # another process holding it
-    holder = subprocess.Popen([sys.executable, "-c", LOCK_HOLDER, str(checkpoint)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", LOCK_HOLDER, str(checkpoint)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         with pytest.raises(ZooError, match=rf"another zoo training run is writing to .* \(pid {holder.pid}\)$"):

@@ -3,6 +3,7 @@
 Each test is a row of docs/bad-input.md. CLI mistakes: one line on stderr, exit 1 (2 for click's usage
 errors), never a traceback. Python mistakes: a ZooError in the API's words (no CLI flags).
 """
+
 import json
 import shutil
 import subprocess
@@ -32,10 +33,14 @@ def _snapshot(folder: Path) -> dict:
 
 # -- data loss -------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("command", [
-    ["train", "encoder-4-2-4", "--force"],                       # even --force never replaces what zoo did not write
-    ["export", "encoder-4-2-4", "--format", "saved_model", "--force"],
-])
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["train", "encoder-4-2-4", "--force"],  # even --force never replaces what zoo did not write
+        ["export", "encoder-4-2-4", "--format", "saved_model", "--force"],
+    ],
+)
 def test_a_users_folder_survives_an_out_that_names_it(runner, tmp_path, command):
     mine = tmp_path / "mine"
     (mine / "sub").mkdir(parents=True)
@@ -64,7 +69,10 @@ def test_an_existing_export_file_is_replaced_only_when_asked(runner, tmp_path, f
     output = _one_line(runner.invoke(main, ["export", "encoder-9-2-9", "--format", fmt, "--out", str(target)]))
     assert "--force" in output and target.read_text() == "a user's file"
     if fmt == "keras":
-        assert runner.invoke(main, ["export", "encoder-9-2-9", "--format", fmt, "--out", str(target), "--force"]).exit_code == 0
+        assert (
+            runner.invoke(main, ["export", "encoder-9-2-9", "--format", fmt, "--out", str(target), "--force"]).exit_code
+            == 0
+        )
         assert target.read_bytes()[:2] == b"PK"  # a .keras file is a zip
 
 
@@ -118,14 +126,25 @@ def test_a_large_sample_to_npy_takes_bounded_memory(tmp_path):
 
 # -- a model folder must be the entry's own ----------------------------------------------------------------
 
-@pytest.mark.parametrize("command", [
-    ["eval", "mlp-784-30-10", "--model", "vae"], ["eval", "encoder-9-2-9", "--model", "encoder-8-3-8"],
-    ["plot", "vae", "--model", "mlp-784-30-10"], ["eval", "vae", "--model", "ae"],
-    ["export", "vae", "--format", "keras", "--model", "ae"], ["sample", "vae", "--model", "ae"],
-])
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["eval", "mlp-784-30-10", "--model", "vae"],
+        ["eval", "encoder-9-2-9", "--model", "encoder-8-3-8"],
+        ["plot", "vae", "--model", "mlp-784-30-10"],
+        ["eval", "vae", "--model", "ae"],
+        ["export", "vae", "--format", "keras", "--model", "ae"],
+        ["sample", "vae", "--model", "ae"],
+    ],
+)
 def test_another_entrys_folder_is_refused(runner, tmp_path, command):
-    command = [str(artifacts.pretrained_dir(c)) if i and command[i - 1] == "--model" else c for i, c in enumerate(command)]
-    output = _one_line(runner.invoke(main, [*command, "--out", str(tmp_path / "x.keras")] if "export" in command else command))
+    command = [
+        str(artifacts.pretrained_dir(c)) if i and command[i - 1] == "--model" else c for i, c in enumerate(command)
+    ]
+    output = _one_line(
+        runner.invoke(main, [*command, "--out", str(tmp_path / "x.keras")] if "export" in command else command)
+    )
     assert "holds an artifact of" in output and not list(tmp_path.iterdir())
 
 
@@ -155,19 +174,41 @@ def test_export_keras_loads_in_safe_mode_first(runner, tmp_path):
     import keras
 
     model = keras.Sequential([keras.Input((9,)), keras.layers.Lambda(lambda x: x * 2)])
-    folder = artifacts.write(tmp_path / "evil", lambda f: model.save(f / artifacts.KERAS_FILE), {"entry": "encoder-9-2-9"})
-    output = _one_line(runner.invoke(main, ["export", "encoder-9-2-9", "--model", str(folder), "--format", "keras",
-                                            "--out", str(tmp_path / "out.keras")]))
+    folder = artifacts.write(
+        tmp_path / "evil", lambda f: model.save(f / artifacts.KERAS_FILE), {"entry": "encoder-9-2-9"}
+    )
+    output = _one_line(
+        runner.invoke(
+            main,
+            [
+                "export",
+                "encoder-9-2-9",
+                "--model",
+                str(folder),
+                "--format",
+                "keras",
+                "--out",
+                str(tmp_path / "out.keras"),
+            ],
+        )
+    )
     assert "Keras refused to load it" in output and not (tmp_path / "out.keras").exists()
 
 
 # -- options that mean nothing, or too much ----------------------------------------------------------------
 
-@pytest.mark.parametrize("args, code", [
-    (["train", "encoder-9-2-9", "--seed", "-1"], 2), (["train", "encoder-9-2-9", "--seed", "99999999999"], 2),
-    (["sample", "vae", "--seed", str(2**70)], 2), (["eval", "mlp-784-30-10", "--k", "10"], 1),
-    (["eval", "vae", "--k", "10000000"], 1), (["plot", "encoder-9-2-9", "--out", "x.txt"], 1),
-])
+
+@pytest.mark.parametrize(
+    "args, code",
+    [
+        (["train", "encoder-9-2-9", "--seed", "-1"], 2),
+        (["train", "encoder-9-2-9", "--seed", "99999999999"], 2),
+        (["sample", "vae", "--seed", str(2**70)], 2),
+        (["eval", "mlp-784-30-10", "--k", "10"], 1),
+        (["eval", "vae", "--k", "10000000"], 1),
+        (["plot", "encoder-9-2-9", "--out", "x.txt"], 1),
+    ],
+)
 def test_options_out_of_range_are_refused(runner, args, code, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     _one_line(runner.invoke(main, args), code)
@@ -180,28 +221,35 @@ def test_long_evaluation_reports_progress(runner):
 
 
 def test_a_typo_in_an_option_is_refused_without_importing_tensorflow(tmp_path):
-    probe = ("import sys\nfrom zoo.cli import main\ntry:\n    main(['train', 'encoder-9-2-9', '--bogus'])\n"
-             "except SystemExit as e:\n    print('EXIT', e.code, 'tensorflow' in sys.modules)")
+    probe = (
+        "import sys\nfrom zoo.cli import main\ntry:\n    main(['train', 'encoder-9-2-9', '--bogus'])\n"
+        "except SystemExit as e:\n    print('EXIT', e.code, 'tensorflow' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path).stdout
     assert out.strip().endswith("EXIT 2 False"), out
 
 
 # -- the Python API ------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: zoo.load(None), "not NoneType"), (lambda: zoo.load(123), "not int"),
-    (lambda: zoo.train("encoder-4-2-4", epochs=2.5), "epochs must be a whole number"),
-    (lambda: zoo.train("encoder-4-2-4", epochs="10"), "epochs must be a whole number"),
-    (lambda: zoo.train("encoder-4-2-4", seed=-1), "seed must be between 0"),
-    (lambda: zoo.sample("vae", seed=2**64), "seed must be between 0"),
-    (lambda: zoo.sample("vae", seed="a"), "seed must be a whole number"),
-    (lambda: zoo.evaluate("mlp-784-30-10", model=42), "model must be a Keras model"),
-    (lambda: zoo.evaluate("mlp-784-30-10", model=zoo.load("vae")), "that model is 'vae'"),
-    (lambda: zoo.evaluate("mlp-784-30-10", k=10), "k means nothing for mlp-784-30-10"),
-    (lambda: zoo.plot("encoder-9-2-9", out="x.txt"), "must end in .png"),
-    (lambda: zoo.predict("mlp-784-30-10", np.full((2, 784), 255, np.uint8)), "divide by 255"),
-    (lambda: zoo.export("encoder-9-2-9", "zip"), "format must be one of"),
-])
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: zoo.load(None), "not NoneType"),
+        (lambda: zoo.load(123), "not int"),
+        (lambda: zoo.train("encoder-4-2-4", epochs=2.5), "epochs must be a whole number"),
+        (lambda: zoo.train("encoder-4-2-4", epochs="10"), "epochs must be a whole number"),
+        (lambda: zoo.train("encoder-4-2-4", seed=-1), "seed must be between 0"),
+        (lambda: zoo.sample("vae", seed=2**64), "seed must be between 0"),
+        (lambda: zoo.sample("vae", seed="a"), "seed must be a whole number"),
+        (lambda: zoo.evaluate("mlp-784-30-10", model=42), "model must be a Keras model"),
+        (lambda: zoo.evaluate("mlp-784-30-10", model=zoo.load("vae")), "that model is 'vae'"),
+        (lambda: zoo.evaluate("mlp-784-30-10", k=10), "k means nothing for mlp-784-30-10"),
+        (lambda: zoo.plot("encoder-9-2-9", out="x.txt"), "must end in .png"),
+        (lambda: zoo.predict("mlp-784-30-10", np.full((2, 784), 255, np.uint8)), "divide by 255"),
+        (lambda: zoo.export("encoder-9-2-9", "zip"), "format must be one of"),
+    ],
+)
 def test_the_api_refuses_bad_arguments_in_its_own_words(call, message, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(zoo.ZooError, match=message) as err:
@@ -229,8 +277,14 @@ def test_predict_verifies_and_loads_once():
 
 def test_a_python_user_sees_no_tensorflow_start_up_lines(tmp_path):
     code = "import numpy as np, zoo; print(zoo.predict('encoder-9-2-9', np.eye(9)).shape)"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=300,
-                          env={k: v for k, v in __import__("os").environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"})
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+        env={k: v for k, v in __import__("os").environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"},
+    )
     assert done.stdout.strip() == "(9, 9)", done.stderr
     for noise in ("cuInit", "oneDNN", "I0000", "E0000", "cuda"):
         assert noise not in done.stderr, done.stderr

@@ -1,4 +1,5 @@
 """The VAE family: its model survives save/load/export, its likelihood estimate is right, it samples reproducibly."""
+
 from __future__ import annotations
 
 import json
@@ -6,16 +7,15 @@ import math
 import subprocess
 import sys
 
+import keras  # noqa: E402
 import numpy as np
 import pytest
+import tensorflow as tf  # noqa: E402
 
 import zoo
 from zoo import get
-
-import keras  # noqa: E402
-import tensorflow as tf  # noqa: E402
-
-from zoo.evaluation.vae import importance_sample, test_images as observed_test_set  # noqa: E402  (not collected as a test)
+from zoo.evaluation.vae import importance_sample  # noqa: E402  (not collected as a test)
+from zoo.evaluation.vae import test_images as observed_test_set
 
 FAMILY = zoo.get("vae").family
 
@@ -36,8 +36,16 @@ def trained(tmp_path_factory):
 def test_parameter_count_and_built():
     model = zoo.build("vae")
     # encoder 784-200-200-(50+50), decoder 50-200-200-784, plus the draw counter (non-trainable)
-    assert model.count_params() == (784 * 200 + 200) + (200 * 200 + 200) + 2 * (200 * 50 + 50) \
-        + (50 * 200 + 200) + (200 * 200 + 200) + (200 * 784 + 784) + 1
+    assert (
+        model.count_params()
+        == (784 * 200 + 200)
+        + (200 * 200 + 200)
+        + 2 * (200 * 50 + 50)
+        + (50 * 200 + 200)
+        + (200 * 200 + 200)
+        + (200 * 784 + 784)
+        + 1
+    )
     assert model.built  # the builder calls the model once; an unbuilt subclassed model saves no weights
 
 
@@ -98,8 +106,8 @@ def test_more_samples_tighten_the_bound(trained):
     entry, model, _ = trained
     one = FAMILY.evaluate(entry, model, k=1, n=300)
     many = FAMILY.evaluate(entry, model, k=200, n=300)
-    assert abs(one["nll"] + one["elbo"]) < 1.0   # k = 1: the estimate is a one-sample ELBO
-    assert many["nll"] < -many["elbo"]            # k > 1: a tighter bound than the ELBO
+    assert abs(one["nll"] + one["elbo"]) < 1.0  # k = 1: the estimate is a one-sample ELBO
+    assert many["nll"] < -many["elbo"]  # k > 1: a tighter bound than the ELBO
     assert many["nll"] <= one["nll"] + 0.2
     assert many["kl"] == pytest.approx(one["kl"])  # analytic: no sampling
     assert 0 <= many["active_units"] <= 2
@@ -163,7 +171,9 @@ def test_keras_file_loads_in_safe_mode_and_fine_tunes(trained, tmp_path):
     before = [w.copy() for w in loaded.get_weights()]
     loaded.compile(optimizer=keras.optimizers.Adam(1e-3))
     logs = loaded.fit(x, epochs=1, batch_size=100, verbose=0).history
-    assert math.isfinite(logs["loss"][0]) and logs["loss"][0] == pytest.approx(logs["reconstruction"][0] + logs["kl"][0], rel=1e-3)
+    assert math.isfinite(logs["loss"][0]) and logs["loss"][0] == pytest.approx(
+        logs["reconstruction"][0] + logs["kl"][0], rel=1e-3
+    )
     assert any(not np.array_equal(a, b) for a, b in zip(before, loaded.get_weights()))
 
 
@@ -187,8 +197,13 @@ def constant_vae(likelihood, bias, log_scale=None, samples=1, outputs=PIXELS):
     """A VAE whose q(z|x) is (almost) the point z = 0 and whose decoder ignores z: every weight zero, the
     encoder's log-variance bias -30 and the decoder's output bias `bias`, so the loss is known by hand."""
     levels = LEVELS if likelihood == "categorical" else 0
-    model = VAE(mlp_encoder(PIXELS, (5,), LATENT, "tanh"), mlp_decoder(LATENT, (5,), outputs, "tanh", levels=levels),
-                likelihood=likelihood, levels=levels, samples=samples)
+    model = VAE(
+        mlp_encoder(PIXELS, (5,), LATENT, "tanh"),
+        mlp_decoder(LATENT, (5,), outputs, "tanh", levels=levels),
+        likelihood=likelihood,
+        levels=levels,
+        samples=samples,
+    )
     model(np.zeros((1, PIXELS), np.float32))
     for layer in model.encoder.layers + model.decoder.layers:
         if layer.weights:
@@ -223,7 +238,9 @@ def test_gaussian_loss_with_one_shared_variance_per_pixel_is_the_gaussian_nll():
     mean, sigma = 1 / (1 + np.exp(-logits)), np.exp(log_sigma)
     density = np.exp(-0.5 * ((x - mean) / sigma) ** 2) / (sigma * np.sqrt(2 * np.pi))  # the normal density, by hand
     nll = -np.sum(np.log(density), axis=1)
-    assert loss_of(constant_vae("gaussian", logits, log_sigma), x) == pytest.approx(nll.mean() + KL_OF_A_POINT, rel=1e-5)
+    assert loss_of(constant_vae("gaussian", logits, log_sigma), x) == pytest.approx(
+        nll.mean() + KL_OF_A_POINT, rel=1e-5
+    )
 
 
 def test_gaussian_loss_with_the_decoders_variance_is_the_gaussian_nll():
@@ -267,7 +284,7 @@ def test_dequantisation_is_uniform_within_each_8_bit_bin_and_fresh_each_use():
     a, b = model.observe(pixels).numpy(), model.observe(pixels).numpy()
     low = np.round(pixels.numpy() * 255) / 256
     assert np.all(a >= low) and np.all(a < low + 1 / 256)
-    assert abs((a - low).mean() * 256 - 0.5) < 0.01          # u ~ U[0, 1): mean 1/2 of a bin
+    assert abs((a - low).mean() * 256 - 0.5) < 0.01  # u ~ U[0, 1): mean 1/2 of a bin
     assert not np.array_equal(a, b)
     fixed = observe_test(get("vae-gaussian"), pixels.numpy()[:4])  # the test set's one fixed draw
     np.testing.assert_array_equal(fixed, observe_test(get("vae-gaussian"), pixels.numpy()[:4]))
@@ -279,8 +296,11 @@ def test_importance_sampling_is_exact_for_the_other_decoders_too(name):
     the Gaussian's NLL is reported on the 8-bit scale (+ D log 256) and in bits per dimension."""
     entry = get(name)
     likelihood = entry.params["likelihood"]
-    model = constant_vae(likelihood, np.zeros(PIXELS * (LEVELS if likelihood == "categorical" else 1)),
-                         log_scale=np.full(PIXELS, -1.0) if likelihood == "gaussian" else None)
+    model = constant_vae(
+        likelihood,
+        np.zeros(PIXELS * (LEVELS if likelihood == "categorical" else 1)),
+        log_scale=np.full(PIXELS, -1.0) if likelihood == "gaussian" else None,
+    )
     model.encoder.get_layer("z_log_var").bias.assign(np.zeros(LATENT, np.float32))  # q(z|x) = N(0, I) = p(z)
     x = np.random.default_rng(1).random((9, PIXELS)).astype(np.float32)
     x = observe_test(entry, x) if likelihood == "categorical" else x
@@ -315,8 +335,12 @@ def test_the_importance_weighted_bound_lies_between_the_elbo_and_the_likelihood(
 def test_other_decoders_survive_keras_safe_mode_and_sample_in_any_batching(likelihood, tmp_path):
     import zoo.keras_objects  # noqa: F401
 
-    model = constant_vae(likelihood, np.random.default_rng(2).normal(size=PIXELS * (LEVELS if likelihood == "categorical" else 1)),
-                         log_scale=np.full(PIXELS, -2.0) if likelihood == "gaussian" else None, samples=3)
+    model = constant_vae(
+        likelihood,
+        np.random.default_rng(2).normal(size=PIXELS * (LEVELS if likelihood == "categorical" else 1)),
+        log_scale=np.full(PIXELS, -2.0) if likelihood == "gaussian" else None,
+        samples=3,
+    )
     model.save(tmp_path / "m.keras")
     loaded = keras.saving.load_model(tmp_path / "m.keras", safe_mode=True)
     assert (loaded.likelihood, loaded.levels, loaded.samples) == (model.likelihood, model.levels, 3)
@@ -333,8 +357,10 @@ def test_the_shipped_bernoulli_artifacts_keep_their_form():
     model = zoo.load("vae-2d")
     assert (model.likelihood, model.levels, model.samples) == ("bernoulli", 0, 1)
     assert "likelihood" not in model.get_config()
-    assert model.count_params() == 784 * 200 + 200 + 200 * 200 + 200 + 2 * (200 * 2 + 2) + 2 * 200 + 200 \
-        + 200 * 200 + 200 + 200 * 784 + 784 + 1
+    assert (
+        model.count_params()
+        == 784 * 200 + 200 + 200 * 200 + 200 + 2 * (200 * 2 + 2) + 2 * 200 + 200 + 200 * 200 + 200 + 200 * 784 + 784 + 1
+    )
 
 
 def test_kl_per_dimension_adds_up_to_the_kl_and_marks_the_active_units(trained):
@@ -408,8 +434,13 @@ def test_a_digits_vae_given_another_digits_source_reads_that_source(tmp_path):
 
     mnist = data.load("mnist")
     path = tmp_path / "digits.npz"
-    np.savez(path, x_train=mnist.x_train[:60], y_train=mnist.y_train[:60], x_test=255 - mnist.x_test[:30],
-             y_test=mnist.y_test[:30])
+    np.savez(
+        path,
+        x_train=mnist.x_train[:60],
+        y_train=mnist.y_train[:60],
+        x_test=255 - mnist.x_test[:30],
+        y_test=mnist.y_test[:30],
+    )
     metrics = zoo.evaluate("vae", data=str(path), k=2)
     assert metrics["n"] == 30 and math.isfinite(metrics["nll"])
     shipped = zoo.evaluate("vae", k=2, n=30)  # the same model on the embedded MNIST's first 30: other images, other NLL
@@ -422,7 +453,9 @@ def test_the_sampler_s_bernoulli_likelihood_is_the_model_s():
     from zoo.evaluation.importance import bernoulli_log_px
 
     rng = np.random.default_rng(0)
-    logits = np.concatenate([rng.normal(0, 4, (3, 784)), np.full((1, 784), -90.0), np.full((1, 784), 90.0)]).astype(np.float32)
+    logits = np.concatenate([rng.normal(0, 4, (3, 784)), np.full((1, 784), -90.0), np.full((1, 784), 90.0)]).astype(
+        np.float32
+    )
     model = zoo.build("vae")
     for x in (rng.random((5, 784)) < 0.3, rng.random((5, 784))):
         x = x.astype(np.float32)
@@ -440,11 +473,19 @@ def test_a_vae_on_another_source_starts_at_that_sources_marginal(tmp_path, monke
 
     mnist = data.load("mnist")
     path = tmp_path / "inverted.npz"
-    np.savez(path, x_train=255 - mnist.x_train[:500], y_train=mnist.y_train[:500], x_test=255 - mnist.x_test[:50],
-             y_test=mnist.y_test[:50])
+    np.savez(
+        path,
+        x_train=255 - mnist.x_train[:500],
+        y_train=mnist.y_train[:500],
+        x_test=255 - mnist.x_test[:50],
+        y_test=mnist.y_test[:50],
+    )
     started = {}
-    monkeypatch.setattr(family_module, "fit_by_recipe", lambda entry, model, **_: started.setdefault(
-        entry.dataset, np.asarray(model.decoder.get_layer("logits").bias)))
+    monkeypatch.setattr(
+        family_module,
+        "fit_by_recipe",
+        lambda entry, model, **_: started.setdefault(entry.dataset, np.asarray(model.decoder.get_layer("logits").bias)),
+    )
     for source in (None, str(path)):
         entry = get("vae").with_options(data=source)
         entry.family.fit(entry, entry.build())

@@ -8,10 +8,26 @@
 
 Importing zoo stays free of TensorFlow (so `zoo list` is instant); the verbs import it on first use.
 """
+
 from zoo.api import build, card, evaluate, export, load, path, plot, predict, sample, site, train
 from zoo.catalogue import families, get, list_models
 from zoo.errors import ZooError
 
-__all__ = ["ZooError", "build", "card", "evaluate", "export", "families", "get", "list_models", "load", "path", "plot",
-           "predict", "sample", "site", "train"]
+__all__ = [
+    "ZooError",
+    "build",
+    "card",
+    "evaluate",
+    "export",
+    "families",
+    "get",
+    "list_models",
+    "load",
+    "path",
+    "plot",
+    "predict",
+    "sample",
+    "site",
+    "train",
+]
 __version__ = "0.1.0"

@@ -3,17 +3,18 @@
 Every verb checks its arguments first and refuses bad ones with a ZooError in the API's own words;
 the CLI is a thin layer over these. TensorFlow is imported (quietly) on first use.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from zoo import artifacts, catalogue, output_files, resolve
-from zoo.resolve import path  # noqa: F401  (a public verb)
 from zoo.errors import ZooError
 from zoo.registry import MAX_SEED, Entry, check_count
+from zoo.resolve import path  # noqa: F401  (a public verb)
 from zoo.tf_quiet import tensorflow
 
 
@@ -46,10 +47,21 @@ def checkpoint_path(out: Path) -> Path:
     return out.parent / f".{out.name}.checkpoint.npz"
 
 
-def train(name: str, *, epochs: int | None = None, seed: int | None = None, data: str | Path | None = None,
-          out: str | Path | None = None, force: bool = False, resume: bool = False, export: bool = True, on_chunk: Callable | None = None,
-          on_stage: Callable[[str], None] | None = None, tensorboard: str | Path | None = None,
-          strategy: str | None = None) -> TrainResult:
+def train(
+    name: str,
+    *,
+    epochs: int | None = None,
+    seed: int | None = None,
+    data: str | Path | None = None,
+    out: str | Path | None = None,
+    force: bool = False,
+    resume: bool = False,
+    export: bool = True,
+    on_chunk: Callable | None = None,
+    on_stage: Callable[[str], None] | None = None,
+    tensorboard: str | Path | None = None,
+    strategy: str | None = None,
+) -> TrainResult:
     """Train entry `name` by its recipe, evaluate it and (unless export=False) write its artifact to `out`.
 
     `seed` and `epochs` replace the recipe's, once, before anything runs: every random draw of the run
@@ -64,10 +76,16 @@ def train(name: str, *, epochs: int | None = None, seed: int | None = None, data
 
         datasets.vectors(entry.dataset)  # read and check the user's data before anything else runs
     if resume and not export:
-        raise ZooError("{option} continues a run from its checkpoint beside its artifact, so it needs export=True",
-                       option="resume", value=True)
-    out = artifacts.check_destination(Path(out) if out is not None else Path("runs") / entry.name, replace=force) \
-        if export else None
+        raise ZooError(
+            "{option} continues a run from its checkpoint beside its artifact, so it needs export=True",
+            option="resume",
+            value=True,
+        )
+    out = (
+        artifacts.check_destination(Path(out) if out is not None else Path("runs") / entry.name, replace=force)
+        if export
+        else None
+    )
     tensorflow()
     import keras
     import tensorflow as tf
@@ -83,8 +101,9 @@ def train(name: str, *, epochs: int | None = None, seed: int | None = None, data
     with training.run_lock(checkpoint) if checkpoint is not None else nullcontext():
         with distribution.scope():  # the model, the optimizer and the loop all live under the strategy
             model = entry.build()
-            history = entry.family.fit(entry, model, checkpoint=checkpoint, resume=resume, on_chunk=on_chunk,
-                                       on_stage=on_stage)
+            history = entry.family.fit(
+                entry, model, checkpoint=checkpoint, resume=resume, on_chunk=on_chunk, on_stage=on_stage
+            )
         keras.utils.set_random_seed(entry.recipe.seed)  # evaluation draws (if any) follow the seed too
         try:
             metrics = {**entry.family.evaluate(entry, model), **history.measured}
@@ -96,9 +115,12 @@ def train(name: str, *, epochs: int | None = None, seed: int | None = None, data
             if checkpoint is None:
                 raise
             # the checkpoint holds the finished training: resuming skips straight to the evaluation
-            raise training.Interrupted(f"interrupted after the last epoch ({history.epochs}), before the artifact was "
-                                       "written; the training is kept: continue with {option}",
-                                       option="resume", value=True) from None
+            raise training.Interrupted(
+                f"interrupted after the last epoch ({history.epochs}), before the artifact was "
+                "written; the training is kept: continue with {option}",
+                option="resume",
+                value=True,
+            ) from None
     return TrainResult(model, history, metrics, history.seconds, folder)
 
 
@@ -165,7 +187,9 @@ def evaluate(name: str, model=None, data: str | Path | None = None, **options) -
     unknown = sorted(set(options) - set(entry.family.eval_options))
     if unknown:
         takes = ", ".join(entry.family.eval_options) or "none"
-        raise ZooError(f"{{option}} means nothing for {entry.name} (its evaluation options: {takes})", option=unknown[0])
+        raise ZooError(
+            f"{{option}} means nothing for {entry.name} (its evaluation options: {takes})", option=unknown[0]
+        )
     return entry.family.evaluate(entry, resolve.model_for(entry, model), **options)
 
 
@@ -195,8 +219,13 @@ def sample(name: str, n: int = 64, seed: int = 0, model=None, out: str | Path | 
     return sample_files.write_samples(Path(out), n, draw, replace=force)
 
 
-def plot(name: str, kind: str | None = None, out: str | Path | None = None, model: str | Path | None = None,
-         force: bool = False) -> Path:
+def plot(
+    name: str,
+    kind: str | None = None,
+    out: str | Path | None = None,
+    model: str | Path | None = None,
+    force: bool = False,
+) -> Path:
     """Draw picture `kind` of an entry's artifact to `out` (a .png, default NAME-KIND.png); returns the path."""
     entry = catalogue.get(name)
     kind = entry.family.plot_kind(entry, kind)
@@ -209,8 +238,9 @@ def plot(name: str, kind: str | None = None, out: str | Path | None = None, mode
     return out
 
 
-def export(name: str, format: str, out: str | Path | None = None, model: str | Path | None = None,
-           force: bool = False) -> Path:
+def export(
+    name: str, format: str, out: str | Path | None = None, model: str | Path | None = None, force: bool = False
+) -> Path:
     """Write entry `name`'s verified model as `format` (saved_model, keras, onnx or tflite) to `out`; returns it."""
     from zoo import exporters
 
@@ -223,7 +253,9 @@ def export(name: str, format: str, out: str | Path | None = None, model: str | P
     else:
         output_files.check_new_file(target, (exporters.SUFFIXES[format],), force)  # before a long conversion
     folder = resolve.folder_for(entry, model)
-    keras_model = resolve.cached_load(folder.resolve())  # checksums verified and loaded in safe mode, whatever the format
+    keras_model = resolve.cached_load(
+        folder.resolve()
+    )  # checksums verified and loaded in safe mode, whatever the format
     exporters.export(entry, keras_model, folder, format, target, replace=force)
     return target
 

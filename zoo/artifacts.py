@@ -11,6 +11,7 @@ but left out of the wheel), and `card_sha256`, the sha256 of the card's own cano
 edited metric is noticed. Every load checks the card and the sha256 of each file it lists before
 Keras or TensorFlow reads a byte of it.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,10 +22,24 @@ import warnings
 from pathlib import Path
 
 from zoo.errors import ZooError
-
 from zoo.integrity import (  # noqa: F401  (the layout and the checks are part of this module's interface)
-    CARD, HISTORY, KERAS_FILE, REPOSITORY_ONLY, SAVED_MODEL, _COMPUTED, _NotACard, _check_card, _is_repository_only,
-    _parse_card, _walk, card_digest, has_saved_model, read_card, sha256, verify)
+    _COMPUTED,
+    CARD,
+    HISTORY,
+    KERAS_FILE,
+    REPOSITORY_ONLY,
+    SAVED_MODEL,
+    _check_card,
+    _is_repository_only,
+    _NotACard,
+    _parse_card,
+    _walk,
+    card_digest,
+    has_saved_model,
+    read_card,
+    sha256,
+    verify,
+)
 
 
 def pretrained_root() -> Path:
@@ -58,13 +73,17 @@ def _inspect(folder, replace: bool) -> tuple[Path, list[str] | None]:
     except (OSError, RuntimeError) as err:
         raise ZooError(f"cannot use {shown} as an artifact folder: {getattr(err, 'strerror', None) or err}") from None
     if path.parent == path:
-        raise ZooError(f"{shown} is the root of the filesystem; an artifact needs a folder of its own, inside another folder")
+        raise ZooError(
+            f"{shown} is the root of the filesystem; an artifact needs a folder of its own, inside another folder"
+        )
     try:
         cwd = Path.cwd().resolve()
     except OSError:
         cwd = None
     if cwd is not None and (path == cwd or path in cwd.parents):
-        raise ZooError(f"{shown} is the current directory or holds it; name a new folder inside it instead; nothing was changed")
+        raise ZooError(
+            f"{shown} is the current directory or holds it; name a new folder inside it instead; nothing was changed"
+        )
     if not os.path.lexists(path):
         return path, None
     if path.is_symlink() or not path.is_dir():
@@ -78,15 +97,22 @@ def _inspect(folder, replace: bool) -> tuple[Path, list[str] | None]:
     try:
         card = _parse_card(path)
     except _NotACard as err:
-        raise ZooError(f"{shown} is not empty and zoo did not write it ({err}); nothing was changed "
-                       "(choose another folder, or empty it yourself)") from None
+        raise ZooError(
+            f"{shown} is not empty and zoo did not write it ({err}); nothing was changed "
+            "(choose another folder, or empty it yourself)"
+        ) from None
     unlisted = _unlisted(path, card)
     if unlisted:
-        raise ZooError(f"{shown} holds a zoo artifact plus files its card does not list ({', '.join(unlisted[:3])}); "
-                       "nothing was changed (zoo only replaces what it wrote: move them away first)")
+        raise ZooError(
+            f"{shown} holds a zoo artifact plus files its card does not list ({', '.join(unlisted[:3])}); "
+            "nothing was changed (zoo only replaces what it wrote: move them away first)"
+        )
     if not replace:
-        raise ZooError(f"{shown} already holds a zoo artifact of {card['entry']!r}; {{option}} replaces it",
-                       option="force", value=True)
+        raise ZooError(
+            f"{shown} already holds a zoo artifact of {card['entry']!r}; {{option}} replaces it",
+            option="force",
+            value=True,
+        )
     return path, [CARD, *card["files"], *card["exports"]]
 
 

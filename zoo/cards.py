@@ -1,4 +1,5 @@
 """The model card: what a training run writes beside the weights (checksums are added by zoo.artifacts)."""
+
 from __future__ import annotations
 
 import os
@@ -33,8 +34,12 @@ def card_for(entry, model, history, metrics: dict) -> dict:
         "epochs_run": history.epochs,
         "training_seconds": round(history.seconds, 2),
         "seed": entry.recipe.seed,
-        "versions": {"tensorflow": tf.__version__, "keras": keras.__version__, "numpy": np.__version__,
-                     "python": platform.python_version()},
+        "versions": {
+            "tensorflow": tf.__version__,
+            "keras": keras.__version__,
+            "numpy": np.__version__,
+            "python": platform.python_version(),
+        },
         "keras_backend": keras.backend.backend(),
         "commit": git_commit(),
         "machine": f"{platform.machine()}, {cpu_count()} cores",
@@ -50,8 +55,16 @@ def _provenance(entry) -> dict | None:
 
 def git_commit() -> str:
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                              cwd=Path(__file__).parent, timeout=5).stdout.strip() or "unknown"
+        return (
+            subprocess.run(
+                ["git", "rev-parse", "--short", "HEAD"],
+                capture_output=True,
+                text=True,
+                cwd=Path(__file__).parent,
+                timeout=5,
+            ).stdout.strip()
+            or "unknown"
+        )
     except (OSError, subprocess.SubprocessError):
         return "unknown"
 

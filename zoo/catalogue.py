@@ -3,6 +3,7 @@
 The one place that knows the families exist (`zoo.models` imports them all); everything above it
 (API, CLI, scripts, tests) asks here, and an entry hands over its own family object.
 """
+
 from __future__ import annotations
 
 import difflib

@@ -4,6 +4,7 @@ A checkpoint holds the weights, the optimizer state, the history and the run's i
 .npz, replaced atomically; a resumed run must be the very run it resumes (same identity, not already
 past its epochs). Split from zoo.training, which calls `save` and `restore` between chunks.
 """
+
 from __future__ import annotations
 
 import errno
@@ -20,7 +21,6 @@ import numpy as np
 from zoo.errors import ZooError
 from zoo.training_history import History
 
-
 CHECKPOINT_FORMAT = "zoo training checkpoint"
 CHECKPOINT_VERSION = 1
 
@@ -28,8 +28,13 @@ CHECKPOINT_VERSION = 1
 def save(path: Path, model, optimizer, history: History, identity: dict | None) -> None:
     """Weights, optimizer state, history and the run's identity in one file, replaced atomically."""
     path = Path(path)
-    meta = {"format": CHECKPOINT_FORMAT, "version": CHECKPOINT_VERSION, "identity": identity,
-            "epochs": history.epochs, "seconds": history.seconds}
+    meta = {
+        "format": CHECKPOINT_FORMAT,
+        "version": CHECKPOINT_VERSION,
+        "identity": identity,
+        "epochs": history.epochs,
+        "seconds": history.seconds,
+    }
     arrays = {"meta": np.asarray(json.dumps(meta))}
     arrays |= {f"w{i}": np.asarray(w) for i, w in enumerate(model.get_weights())}
     arrays |= {f"o{i}": np.asarray(v) for i, v in enumerate(optimizer.variables)}
@@ -61,28 +66,36 @@ def restore(path: Path, model, optimizer, identity: dict | None, epochs: int) ->
         raise
     except (OSError, EOFError, KeyError, ValueError, TypeError, AttributeError, zipfile.BadZipFile, zlib.error) as err:
         reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise ZooError(f"{path} is not a zoo training checkpoint, or is damaged ({reason}){again}",
-                       option="resume", value=True) from None
+        raise ZooError(
+            f"{path} is not a zoo training checkpoint, or is damaged ({reason}){again}", option="resume", value=True
+        ) from None
     try:
         model.set_weights(weights)
         for variable, value in zip(optimizer.variables, states):
             variable.assign(value)
     except (ValueError, TypeError) as err:
         reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise ZooError(f"the checkpoint at {path} does not fit this model ({reason}){again}",
-                       option="resume", value=True) from None
+        raise ZooError(
+            f"the checkpoint at {path} does not fit this model ({reason}){again}", option="resume", value=True
+        ) from None
     return history
 
 
 def _check_same_run(path, there: dict | None, here: dict | None, done: int, epochs: int) -> None:
     """A ZooError naming what differs between the checkpoint's run and this one, if anything does."""
+
     def different(what: str) -> ZooError:
-        return ZooError(f"the checkpoint at {path} is of a different run: {what}; resume with the same options or start again")
+        return ZooError(
+            f"the checkpoint at {path} is of a different run: {what}; resume with the same options or start again"
+        )
 
     if here is not None:
         if there is None:
-            raise ZooError(f"the checkpoint at {path} does not record which run it is of; start again without {{option}}",
-                           option="resume", value=True)
+            raise ZooError(
+                f"the checkpoint at {path} does not record which run it is of; start again without {{option}}",
+                option="resume",
+                value=True,
+            )
         differences = _differences(there, here)
         if differences:
             shown = [f"{name} {_shown(a)} there, {_shown(b)} here" for name, a, b in differences[:3]]

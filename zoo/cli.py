@@ -4,6 +4,7 @@ A thin layer over zoo.api: parse, call, print. Options are parsed before TensorF
 typo is refused at once, and `zoo list`, `zoo info` and `--help` never import it. A user mistake is
 one line on stderr and exit code 1 (2 for click's own usage errors), never a traceback.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,10 +21,12 @@ from zoo.sigint import route_sigint_through_a_watcher
 from zoo.training import Interrupted
 
 SEED = click.IntRange(0, MAX_SEED)
-DATA_HELP = ("MNIST entries: another source of 28 x 28 grey digits in 10 classes: a folder of IDX files "
-             "(train-images-idx3-ubyte[.gz] ...), an .npz with x_train, y_train, x_test, y_test, or a TensorFlow "
-             "Datasets name already prepared on this machine (fashion_mnist, kmnist, ...; zoo does not download). "
-             "Default: the embedded MNIST (eval --model: the data that artifact was trained on, from its card).")
+DATA_HELP = (
+    "MNIST entries: another source of 28 x 28 grey digits in 10 classes: a folder of IDX files "
+    "(train-images-idx3-ubyte[.gz] ...), an .npz with x_train, y_train, x_test, y_test, or a TensorFlow "
+    "Datasets name already prepared on this machine (fashion_mnist, kmnist, ...; zoo does not download). "
+    "Default: the embedded MNIST (eval --model: the data that artifact was trained on, from its card)."
+)
 NEVER_A_USERS_FOLDER = "(never a folder holding anything else)"
 FORCE_HELP = {  # per verb: what --force may replace at --out
     "train": f"Replace the artifact zoo wrote at --out {NEVER_A_USERS_FOLDER}.",
@@ -62,8 +65,11 @@ class ZooGroup(click.Group):
             package = missing_requirement(err)
             if package is None:
                 raise
-            click.echo(f"error: zoo needs {package}, and this Python cannot import {err.name!r}: install it into this "
-                       f"environment (pip install {package})", err=True)
+            click.echo(
+                f"error: zoo needs {package}, and this Python cannot import {err.name!r}: install it into this "
+                f"environment (pip install {package})",
+                err=True,
+            )
             ctx.exit(1)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
@@ -99,7 +105,9 @@ def list_cmd(family):
             card, state = api.card(name), None
         except ZooError:  # one broken card must not hide the catalogue; `zoo info NAME` says what is wrong
             card, state = None, "broken"
-        rows.append((name, entry.family.name, entry.dataset, _headline(entry, card), state or ("yes" if card else "no")))
+        rows.append(
+            (name, entry.family.name, entry.dataset, _headline(entry, card), state or ("yes" if card else "no"))
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
@@ -182,12 +190,23 @@ class Progress:
 @click.option("--epochs", type=click.IntRange(min=1), help="Train at most this many epochs (default: the recipe's).")
 @click.option("--seed", type=SEED, help="Random seed for every draw of the run (default: the recipe's).")
 @click.option("--data", help=DATA_HELP)
-@click.option("--out", type=click.Path(file_okay=False), help="Artifact folder (default: runs/NAME). Must be new or empty, or an artifact zoo wrote (with --force).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    help="Artifact folder (default: runs/NAME). Must be new or empty, or an artifact zoo wrote (with --force).",
+)
 @click.option("--force", is_flag=True, help=FORCE_HELP["train"])
-@click.option("--resume", is_flag=True, help="Continue an interrupted run from its checkpoint (same options, same --out).")
-@click.option("--tensorboard", type=click.Path(file_okay=False), help="Also log the training loss to this TensorBoard folder.")
-@click.option("--strategy", type=click.Choice(["mirrored", "multiworker"]),
-              help="Train under tf.distribute: every local GPU (mirrored) or a TF_CONFIG cluster (multiworker).")
+@click.option(
+    "--resume", is_flag=True, help="Continue an interrupted run from its checkpoint (same options, same --out)."
+)
+@click.option(
+    "--tensorboard", type=click.Path(file_okay=False), help="Also log the training loss to this TensorBoard folder."
+)
+@click.option(
+    "--strategy",
+    type=click.Choice(["mirrored", "multiworker"]),
+    help="Train under tf.distribute: every local GPU (mirrored) or a TF_CONFIG cluster (multiworker).",
+)
 def train(name, epochs, seed, data, out, force, resume, tensorboard, strategy):
     """Train entry NAME by its recipe, evaluate it and write its artifact.
 
@@ -197,8 +216,19 @@ def train(name, epochs, seed, data, out, force, resume, tensorboard, strategy):
     entry = catalogue.get(name)
     route_sigint_through_a_watcher()  # before TensorFlow starts its threads (see zoo.sigint)
     with Progress(name) as shown:
-        result = api.train(name, epochs=epochs, seed=seed, data=data, out=out, force=force, resume=resume, on_chunk=shown.epochs,
-                           on_stage=shown.stage, tensorboard=tensorboard, strategy=strategy)
+        result = api.train(
+            name,
+            epochs=epochs,
+            seed=seed,
+            data=data,
+            out=out,
+            force=force,
+            resume=resume,
+            on_chunk=shown.epochs,
+            on_stage=shown.stage,
+            tensorboard=tensorboard,
+            strategy=strategy,
+        )
     click.echo(f"trained {name}: {result.history.epochs} epochs in {result.seconds:.1f}s")
     _echo_metrics(result.metrics)
     failures = entry.meets(result.metrics) if data is None else []  # the expectations are the registered data set's
@@ -222,9 +252,15 @@ def eval_cmd(name, model_path, data, k):
 
 @main.command()
 @click.argument("name")
-@click.option("--n", type=click.IntRange(min=1), default=64, show_default=True, help="How many samples (a positive integer).")
+@click.option(
+    "--n", type=click.IntRange(min=1), default=64, show_default=True, help="How many samples (a positive integer)."
+)
 @click.option("--seed", type=SEED, default=0, show_default=True, help="The same seed gives the same samples.")
-@click.option("--out", type=click.Path(dir_okay=False), help="samples.png (an image grid) or samples.npy (the raw probabilities, any --n). Default: NAME-samples.png.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    help="samples.png (an image grid) or samples.npy (the raw probabilities, any --n). Default: NAME-samples.png.",
+)
 @click.option("--force", is_flag=True, help=FORCE_HELP["file"])
 @click.option("--model", "model_path", type=click.Path(), help="An artifact folder of NAME (default: the shipped one).")
 def sample(name, n, seed, out, force, model_path):
@@ -247,9 +283,16 @@ def plot(name, kind, out, force, model_path):
 
 @main.command()
 @click.argument("name")
-@click.option("--format", "fmt", type=click.Choice(["saved_model", "keras", "onnx", "tflite"]), required=True,
-              help="SavedModel folder, single .keras file, ONNX or TFLite (the last two: the `serve` endpoint).")
-@click.option("--out", type=click.Path(), help="Destination (default: NAME.keras, NAME.onnx, NAME.tflite or NAME_saved_model/).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["saved_model", "keras", "onnx", "tflite"]),
+    required=True,
+    help="SavedModel folder, single .keras file, ONNX or TFLite (the last two: the `serve` endpoint).",
+)
+@click.option(
+    "--out", type=click.Path(), help="Destination (default: NAME.keras, NAME.onnx, NAME.tflite or NAME_saved_model/)."
+)
 @click.option("--force", is_flag=True, help=FORCE_HELP["export"])
 @click.option("--model", "model_path", type=click.Path(), help="An artifact folder of NAME (default: the shipped one).")
 def export(name, fmt, out, force, model_path):
@@ -263,8 +306,13 @@ def export(name, fmt, out, force, model_path):
 
 
 @main.command()
-@click.option("--out", type=click.Path(file_okay=False), default="site", show_default=True,
-              help="The folder to write the site to (new, empty, or with --force a site zoo built before).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default="site",
+    show_default=True,
+    help="The folder to write the site to (new, empty, or with --force a site zoo built before).",
+)
 @click.option("--force", is_flag=True, help=FORCE_HELP["site"])
 def site(out, force):
     """Build the catalogue site: every entry's card and pictures, and live demos running the ONNX exports.

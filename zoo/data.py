@@ -5,10 +5,11 @@ IDX files, an .npz file with x_train, y_train, x_test, y_test (zoo.data_files re
 or any other name, which goes through `tfds.load`. All preprocessing (scaling, flattening,
 binarising) lives here, so every family sees the same pixels.
 """
+
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -74,7 +75,7 @@ def _read(name: str, data_dir: str | None) -> tuple[Split, dict]:
     return split, data_files.describe(kind, source, files, split)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _embedded_mnist(path: str) -> Split:
     fix = "reinstall zoo (`pip install --force-reinstall .`) or restore the file from git"
     try:
@@ -90,8 +91,15 @@ def _embedded_mnist(path: str) -> Split:
 def _tfds(name: str, data_dir: str | None) -> Split:
     import tensorflow_datasets as tfds
 
-    train, test = tfds_load(name, "data set", "give a folder of its IDX files or an .npz instead", data_dir=data_dir,
-                            split=["train", "test"], batch_size=-1, as_supervised=True)
+    train, test = tfds_load(
+        name,
+        "data set",
+        "give a folder of its IDX files or an .npz instead",
+        data_dir=data_dir,
+        split=["train", "test"],
+        batch_size=-1,
+        as_supervised=True,
+    )
     (x_train, y_train), (x_test, y_test) = tfds.as_numpy(train), tfds.as_numpy(test)
     return Split(x_train, y_train, x_test, y_test)
 
@@ -119,8 +127,10 @@ def tfds_load(name: str, what: str, otherwise: str, data_dir: str | None = None,
         if type(err).__name__ == "DatasetNotFoundError":
             raise ZooError(f"{what} {name!r}: TensorFlow Datasets knows no data set of that name") from None
         if "could not find data" in str(err):
-            raise ZooError(f"{what} {name!r} is not prepared in {where}, and zoo does not download: prepare it "
-                           f"first (`tfds build {name}` where there is a network), or {otherwise}") from None
+            raise ZooError(
+                f"{what} {name!r} is not prepared in {where}, and zoo does not download: prepare it "
+                f"first (`tfds build {name}` where there is a network), or {otherwise}"
+            ) from None
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise ZooError(f"{what} {name!r} is not available in {where}: {first}") from None
     finally:
@@ -131,8 +141,12 @@ def tfds_load(name: str, what: str, otherwise: str, data_dir: str | None = None,
 def vectors(name: str = "mnist") -> Split:
     """Data set `name` as every image family uses it: float32 rows in [0, 1] and int64 labels (cached)."""
     split = load(name)
-    arrays = (as_vectors(split.x_train), np.asarray(split.y_train, np.int64),
-              as_vectors(split.x_test), np.asarray(split.y_test, np.int64))
+    arrays = (
+        as_vectors(split.x_train),
+        np.asarray(split.y_train, np.int64),
+        as_vectors(split.x_test),
+        np.asarray(split.y_test, np.int64),
+    )
     for array in arrays:
         array.setflags(write=False)  # shared by every caller in the process: nobody may change it in place
     return Split(*arrays)

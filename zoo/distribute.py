@@ -6,6 +6,7 @@ ZOO_LOGICAL_CPUS logical devices, which is how the tests exercise it on a laptop
 strategy it runs under and splits every batch among the replicas as evenly as possible (sizes
 differ by at most one), weighting each replica's loss by its share of the batch.
 """
+
 from __future__ import annotations
 
 import json
@@ -50,16 +51,20 @@ def logical_cpus() -> int:
     except ValueError:
         count = -1
     if count < 0:
-        raise ZooError(f"ZOO_LOGICAL_CPUS must be a whole number of logical CPUs to split the CPU into "
-                       f"(2 or more; 0 or unset: no split), not {text!r}")
+        raise ZooError(
+            f"ZOO_LOGICAL_CPUS must be a whole number of logical CPUs to split the CPU into "
+            f"(2 or more; 0 or unset: no split), not {text!r}"
+        )
     return count
 
 
 def check_tf_config() -> dict:
     """TF_CONFIG parsed and checked: a cluster of "host:port" lists and this process's task in it."""
     if "TF_CONFIG" not in os.environ:
-        raise ZooError(f"multiworker training needs TF_CONFIG describing the cluster, like {TF_CONFIG_EXAMPLE} "
-                       "(see docs/distributed.md)")
+        raise ZooError(
+            f"multiworker training needs TF_CONFIG describing the cluster, like {TF_CONFIG_EXAMPLE} "
+            "(see docs/distributed.md)"
+        )
     text = os.environ["TF_CONFIG"]
     expected = f"TF_CONFIG must be JSON like {TF_CONFIG_EXAMPLE}"
     try:
@@ -69,16 +74,23 @@ def check_tf_config() -> dict:
     if not isinstance(config, dict):
         raise ZooError(f"{expected}, not {_clip(text)}")
     cluster, task = config.get("cluster"), config.get("task")
-    if not isinstance(cluster, dict) or not cluster or not all(
+    if (
+        not isinstance(cluster, dict)
+        or not cluster
+        or not all(
             isinstance(hosts, list) and hosts and all(isinstance(h, str) and ":" in h for h in hosts)
-            for hosts in cluster.values()):
-        raise ZooError(f"{expected}: its \"cluster\" must map each job to a list of \"host:port\" addresses")
+            for hosts in cluster.values()
+        )
+    ):
+        raise ZooError(f'{expected}: its "cluster" must map each job to a list of "host:port" addresses')
     if not isinstance(task, dict) or task.get("type") not in cluster:
-        raise ZooError(f"{expected}: its \"task\" must name this process's job, one of {', '.join(map(str, cluster))}")
+        raise ZooError(f'{expected}: its "task" must name this process\'s job, one of {", ".join(map(str, cluster))}')
     index = task.get("index")
     if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(cluster[task["type"]]):
-        raise ZooError(f"{expected}: its task \"index\" must be 0 to {len(cluster[task['type']]) - 1} "
-                       f"(the {task['type']} job has {len(cluster[task['type']])}), not {index!r}")
+        raise ZooError(
+            f'{expected}: its task "index" must be 0 to {len(cluster[task["type"]]) - 1} '
+            f"(the {task['type']} job has {len(cluster[task['type']])}), not {index!r}"
+        )
     return config
 
 

@@ -7,6 +7,7 @@ where the option belongs and names it with `option=`: Python users read `epochs`
     raise ZooError("{option} must be at least 1, not 0", option="epochs")
     raise ZooError("runs/x already holds an artifact; {option} replaces it", option="force", value=True)
 """
+
 from __future__ import annotations
 
 

@@ -5,6 +5,7 @@ ONNX and TFLite hold the `serve` endpoint. The converters are optional dependenc
 verified file itself) is run on a few inputs and checked against the Keras model it came from before it is
 moved into place, so a conversion that changed what the model computes is refused and leaves nothing behind.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -26,6 +27,7 @@ def export(entry, model, folder: Path, fmt: str, target: Path, replace: bool = F
     """Write `model` (verified, from artifact `folder`) as `fmt` to `target`."""
     endpoints = entry.family.endpoints(entry, model)
     if fmt == "saved_model":
+
         def fill(tmp: Path):
             shipped = _verified_saved_model(folder)
             if shipped is not None:  # the SavedModel the training run exported
@@ -38,8 +40,10 @@ def export(entry, model, folder: Path, fmt: str, target: Path, replace: bool = F
     elif fmt == "keras":
         write_atomically(target, lambda tmp: shutil.copyfile(folder / artifacts.KERAS_FILE, tmp), replace)
     else:
-        convert, run = {"onnx": (lambda tmp: to_onnx(endpoints, tmp), run_onnx),
-                        "tflite": (lambda tmp: to_tflite(model, endpoints, tmp, folder), run_tflite)}[fmt]
+        convert, run = {
+            "onnx": (lambda tmp: to_onnx(endpoints, tmp), run_onnx),
+            "tflite": (lambda tmp: to_tflite(model, endpoints, tmp, folder), run_tflite),
+        }[fmt]
 
         def convert_and_check(tmp: Path):
             convert(tmp)
@@ -71,7 +75,9 @@ def check_answers(entry, model, path: Path, run, target: Path) -> None:
         how = f"on 4 random inputs its answers differ from the Keras model's by up to {np.max(np.abs(served - expected)):.3g}"
     else:
         return
-    raise ZooError(f"{target} was not written: the export does not answer like the Keras model ({how}); please report it")
+    raise ZooError(
+        f"{target} was not written: the export does not answer like the Keras model ({how}); please report it"
+    )
 
 
 def run_saved_model(path: Path, x):

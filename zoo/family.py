@@ -7,11 +7,13 @@ imports TensorFlow in its body, so that the registry stays light.
 
 Only `name`, `train_data` and `evaluate` are required; the defaults suit a plain supervised model.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from zoo.errors import ZooError
 
@@ -39,8 +41,18 @@ def fit_by_recipe(entry, model, *, data=None, checkpoint=None, resume=False, on_
     family = entry.family
     data = data if data is not None else family.train_data(entry)
     snapshot_fn = (lambda m: family.snapshot(entry, m)) if family.snapshot is not None else None
-    return training.fit(model, family.loss(entry), data.x, data.y, entry.recipe, snapshot_fn=snapshot_fn,
-                        checkpoint=checkpoint, resume=resume, on_chunk=on_chunk, identity=entry.identity())
+    return training.fit(
+        model,
+        family.loss(entry),
+        data.x,
+        data.y,
+        entry.recipe,
+        snapshot_fn=snapshot_fn,
+        checkpoint=checkpoint,
+        resume=resume,
+        on_chunk=on_chunk,
+        identity=entry.identity(),
+    )
 
 
 def serve_only(entry, model) -> dict:

@@ -6,6 +6,7 @@ and `card_sha256`, the sha256 of the card's own canonical JSON, so an edited met
 `verify` checks all of it before Keras or TensorFlow reads a byte; zoo.artifacts writes folders
 that pass it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -91,13 +92,23 @@ def _no_duplicates(pairs):
 def _check_paths(card: dict, field: str, repository_only: bool) -> None:
     listed = card.get(field)
     if not isinstance(listed, dict):
-        raise _NotACard(f"not a zoo model card: {field!r} must be an object of relative path -> sha256, "
-                        f"not {type(listed).__name__ if listed is not None else 'missing'}")
+        raise _NotACard(
+            f"not a zoo model card: {field!r} must be an object of relative path -> sha256, "
+            f"not {type(listed).__name__ if listed is not None else 'missing'}"
+        )
     for relative, digest in listed.items():
         parts = PurePosixPath(relative).parts
-        if (not relative or "\\" in relative or "\0" in relative or relative.startswith("/")
-                or any(p in ("", ".", "..") for p in relative.split("/")) or "/".join(parts) != relative):
-            raise _NotACard(f"not a zoo model card: {field} lists {relative!r}, which is not a plain path inside the folder")
+        if (
+            not relative
+            or "\\" in relative
+            or "\0" in relative
+            or relative.startswith("/")
+            or any(p in ("", ".", "..") for p in relative.split("/"))
+            or "/".join(parts) != relative
+        ):
+            raise _NotACard(
+                f"not a zoo model card: {field} lists {relative!r}, which is not a plain path inside the folder"
+            )
         if relative == CARD:
             raise _NotACard(f"not a zoo model card: {field} lists {CARD} itself")
         if _is_repository_only(relative) != repository_only:
@@ -181,7 +192,9 @@ def verify(folder: Path) -> dict:
         if relative not in on_disk:
             raise ZooError(f"{path}: missing; the artifact is incomplete (retrain it or restore it from git)")
         if sha256(path) != expected:
-            raise ZooError(f"{path}: sha256 does not match its card (the file was changed or truncated); retrain it or restore it from git")
+            raise ZooError(
+                f"{path}: sha256 does not match its card (the file was changed or truncated); retrain it or restore it from git"
+            )
     return card
 
 

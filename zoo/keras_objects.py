@@ -3,6 +3,7 @@
 `keras.saving.load_model(path, safe_mode=True)` finds them once this module is imported; `zoo.load`
 does that itself. Safe mode stays on: zoo's models hold no Lambda layers, only registered classes.
 """
+
 import importlib
 import pkgutil
 

@@ -1,4 +1,5 @@
 """Named losses the recipes refer to: Keras' own, plus the lecture's quadratic cost."""
+
 from __future__ import annotations
 
 

@@ -6,11 +6,12 @@ another suffix, a folder, an existing file without `replace`, a missing or read-
 or Ctrl-C leaves nothing half-written, and a file that appeared meanwhile is replaced only when asked.
 Artifact folders have their own rules (zoo.artifacts.write); these are for single files.
 """
+
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 from zoo.errors import ZooError
 

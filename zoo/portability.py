@@ -4,6 +4,7 @@
 generative ones also encode, decode a fixed z, and sample. Run it under two backends and compare:
 `scripts/check_backend.py` does that for any backend, tests/test_backends.py for JAX in the suite.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -35,8 +36,12 @@ def outputs(names: list[str] | None = None) -> dict[str, np.ndarray]:
     results = {}
     for name in names or [n for n in zoo.list_models() if zoo.card(n)]:
         model = artifacts.load_keras(zoo.path(name))
-        shape = tuple(int(d) for d in (model.inputs[0].shape[1:] if getattr(model, "inputs", None) else
-                                       model.encoder.inputs[0].shape[1:]))
+        shape = tuple(
+            int(d)
+            for d in (
+                model.inputs[0].shape[1:] if getattr(model, "inputs", None) else model.encoder.inputs[0].shape[1:]
+            )
+        )
         x = _inputs(shape)
         results[f"{name}/serve"] = _array(model(x, training=False))
         if hasattr(model, "encoder") and hasattr(model, "decoder"):  # the generative entries' halves

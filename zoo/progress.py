@@ -4,11 +4,12 @@ Core loops call `report(done, total, what)` between their compiled calls; whoeve
 (the CLI does) wraps the work in `with reporting(callback):`. Without a callback, reports cost nothing.
 Ctrl-C is honoured between the same calls, so reports also mark where work can stop promptly.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Callable
 
 _callback: ContextVar[Callable[[int, int, str], None] | None] = ContextVar("zoo_progress", default=None)
 

@@ -4,47 +4,53 @@ Importing this module (and the family modules that fill it) must stay free of Te
 `zoo list` and `zoo --help` answer instantly: builders import Keras inside their bodies. Lookups
 by name (with "did you mean") live in `zoo.catalogue`, which imports the families.
 """
+
 from __future__ import annotations
 
 import dataclasses
 import inspect
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from zoo.errors import ZooError
 from zoo.family import Family
 
 MAX_SEED = 2**31 - 1  # seeds reach int32 tensors (the SavedModel `sample` endpoint) and Keras' global seed
-IMAGES = "mnist"      # entries registered on this data set take any 28 x 28 ten-class source instead (`data=`)
+IMAGES = "mnist"  # entries registered on this data set take any 28 x 28 ten-class source instead (`data=`)
 
 
 @dataclass(frozen=True)
 class Recipe:
     """How an entry is trained: plain data, stored verbatim on the model card."""
 
-    optimizer: str = "sgd"            # any keras.optimizers name
+    optimizer: str = "sgd"  # any keras.optimizers name
     learning_rate: float = 0.01
-    momentum: float = 0.0             # SGD only
-    batch_size: int | None = None     # None: full batch
-    epochs: int = 1                   # the cap; `stop_below` may end training earlier
-    loss: str = "binary_crossentropy" # a name from zoo.losses or keras.losses
-    stop_below: float | None = None   # stop once the epoch's training loss is below this
-    seed: int = 0                     # every random draw of a run derives from it
-    chunk: int = 1                    # epochs per compiled call: progress, snapshots and checkpoints happen between chunks
-    jit: bool = True                  # XLA-compile the training loop
-    track_gradients: bool = False     # record each layer's mean gradient norm per epoch
+    momentum: float = 0.0  # SGD only
+    batch_size: int | None = None  # None: full batch
+    epochs: int = 1  # the cap; `stop_below` may end training earlier
+    loss: str = "binary_crossentropy"  # a name from zoo.losses or keras.losses
+    stop_below: float | None = None  # stop once the epoch's training loss is below this
+    seed: int = 0  # every random draw of a run derives from it
+    chunk: int = 1  # epochs per compiled call: progress, snapshots and checkpoints happen between chunks
+    jit: bool = True  # XLA-compile the training loop
+    track_gradients: bool = False  # record each layer's mean gradient norm per epoch
     stage_epochs: Mapping[str, int] = field(default_factory=dict)  # multi-stage recipes: epochs of each earlier stage
     extras: Mapping[str, Any] = field(default_factory=dict)  # family knobs the code reads (noise, penalty weights, ...)
-    notes: Mapping[str, str] = field(default_factory=dict)   # prose for the card: why, and how it maps to the source
+    notes: Mapping[str, str] = field(default_factory=dict)  # prose for the card: why, and how it maps to the source
 
-    def replace(self, **changes) -> "Recipe":
+    def replace(self, **changes) -> Recipe:
         return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict:
-        return {**dataclasses.asdict(self), "stage_epochs": dict(self.stage_epochs), "extras": dict(self.extras),
-                "notes": dict(self.notes)}
+        return {
+            **dataclasses.asdict(self),
+            "stage_epochs": dict(self.stage_epochs),
+            "extras": dict(self.extras),
+            "notes": dict(self.notes),
+        }
 
 
 def check_count(value, option: str, low: int = 1, high: int | None = None) -> int:
@@ -69,21 +75,23 @@ class Entry:
     description: str
     reference: str
     dataset: str
-    task: str                          # classify | reconstruct | generate | encode
-    builder: Callable[..., Any]        # builder(**params[, seed]) -> a fresh keras.Model
+    task: str  # classify | reconstruct | generate | encode
+    builder: Callable[..., Any]  # builder(**params[, seed]) -> a fresh keras.Model
     recipe: Recipe
-    expected: Mapping[str, tuple[str, float]] = field(default_factory=dict)  # metric -> (">=" | "<=" | "<" | ">" | "==", value)
-    headline: str = ""                 # the metric shown in `zoo list` and the README
-    anchor: str = ""                   # the published figure it is compared with
+    expected: Mapping[str, tuple[str, float]] = field(
+        default_factory=dict
+    )  # metric -> (">=" | "<=" | "<" | ">" | "==", value)
+    headline: str = ""  # the metric shown in `zoo list` and the README
+    anchor: str = ""  # the published figure it is compared with
     params: Mapping[str, Any] = field(default_factory=dict)  # the builder's arguments, every one of them used
-    catalogue: bool = True             # False for parametric entries built on demand (no shipped artifact)
+    catalogue: bool = True  # False for parametric entries built on demand (no shipped artifact)
 
     @property
     def takes_data(self) -> bool:
         """Whether `data=` can replace the data set: entries registered on MNIST take any source of its shape."""
         return self.dataset == IMAGES
 
-    def with_options(self, *, seed: int | None = None, epochs: int | None = None, data: str | None = None) -> "Entry":
+    def with_options(self, *, seed: int | None = None, epochs: int | None = None, data: str | None = None) -> Entry:
         """This entry with the run's options applied to a copy of its recipe, once, before any family code runs.
 
         `data` replaces the data set (families read `entry.dataset`): a folder of IDX files, an .npz,
@@ -92,8 +100,10 @@ class Entry:
         entry = self
         if data is not None:
             if not self.takes_data:
-                raise ZooError(f"{{option}} means nothing for {self.name}: it trains on its own data set "
-                               f"{self.dataset!r}", option="data")
+                raise ZooError(
+                    f"{{option}} means nothing for {self.name}: it trains on its own data set {self.dataset!r}",
+                    option="data",
+                )
             if not isinstance(data, (str, bytes)) and not hasattr(data, "__fspath__"):
                 raise ZooError(f"{{option}} must name a data set or a path, not {type(data).__name__}", option="data")
             entry = dataclasses.replace(self, dataset=str(data))
@@ -102,7 +112,9 @@ class Entry:
             recipe = recipe.replace(seed=check_count(seed, "seed", 0, MAX_SEED))
         if epochs is not None:
             epochs = check_count(epochs, "epochs")
-            recipe = recipe.replace(epochs=epochs, stage_epochs={k: min(v, epochs) for k, v in recipe.stage_epochs.items()})
+            recipe = recipe.replace(
+                epochs=epochs, stage_epochs={k: min(v, epochs) for k, v in recipe.stage_epochs.items()}
+            )
         return dataclasses.replace(entry, recipe=recipe)
 
     def build(self):
@@ -119,7 +131,12 @@ class Entry:
         from zoo import data
 
         source = str(Path(self.dataset).resolve()) if data.is_file_source(self.dataset) else self.dataset
-        return {"entry": self.name, "data": source, "params": plain(self.params), "recipe": plain(self.recipe.to_dict())}
+        return {
+            "entry": self.name,
+            "data": source,
+            "params": plain(self.params),
+            "recipe": plain(self.recipe.to_dict()),
+        }
 
     def meets(self, metrics: Mapping[str, float]) -> list[str]:
         """The expectations `metrics` fails, as readable strings (empty when all are met)."""

@@ -4,6 +4,7 @@ Every one is checked to be the entry's own before anything runs (a folder's card
 entry; a model zoo loaded carries the entry it came from), and inputs are checked against it.
 Folders are verified and loaded once per process and card, so verbs called in a loop stay fast.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -25,8 +26,10 @@ def shipped_folder(name: str, then: str = "", option: str | None = None) -> Path
     entry = catalogue.get(name)
     folder = artifacts.pretrained_dir(entry.name)
     if not (folder / artifacts.CARD).exists():
-        raise ZooError(f"no shipped artifact for {entry.name!r}: train one (`zoo train {entry.name}` or zoo.train){then}",
-                       option=option)
+        raise ZooError(
+            f"no shipped artifact for {entry.name!r}: train one (`zoo train {entry.name}` or zoo.train){then}",
+            option=option,
+        )
     return folder
 
 
@@ -119,6 +122,8 @@ def check_inputs(entry: Entry, model, x):
         raise ZooError("inputs contain NaN or infinity")
     low, high = entry.family.input_range or (-np.inf, np.inf)
     if x.min() < low or x.max() > high:
-        raise ZooError(f"inputs must lie in [{low}, {high}] as in training, not [{x.min():g}, {x.max():g}] "
-                       "(uint8 images: divide by 255)")
+        raise ZooError(
+            f"inputs must lie in [{low}, {high}] as in training, not [{x.min():g}, {x.max():g}] "
+            "(uint8 images: divide by 255)"
+        )
     return x

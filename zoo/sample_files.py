@@ -13,21 +13,22 @@ An existing file at the target is never replaced unless the caller asks (`replac
 error or Ctrl-C leaves nothing half-written behind. `validate_samples_path` makes the same checks in
 a fraction of a second, so the API can call it before loading a model.
 """
+
 from __future__ import annotations
 
 import errno
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
 from zoo.errors import ZooError
 from zoo.output_files import check_new_file, write_atomically
 
-MAX_PNG = 2500        # images in one .png: a 50 x 50 grid, about 1,450 px square at one pixel per pixel
+MAX_PNG = 2500  # images in one .png: a 50 x 50 grid, about 1,450 px square at one pixel per pixel
 SUFFIXES = (".png", ".npy")
-_PNG_SIDE = 600       # small grids are enlarged by the largest whole factor that keeps them within this many pixels
+_PNG_SIDE = 600  # small grids are enlarged by the largest whole factor that keeps them within this many pixels
 
 
 def validate_samples_path(path, n: int, replace: bool = False) -> Path:
@@ -37,13 +38,17 @@ def validate_samples_path(path, n: int, replace: bool = False) -> Path:
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ZooError(f"{{option}} must be a positive integer, not {n!r}", option="n")
     if path.suffix.lower() == ".png" and n > MAX_PNG:
-        raise ZooError(f"{{option}} is {n:,}: a .png holds at most {MAX_PNG:,} samples (a 50 x 50 grid); "
-                       f"write that many to a .npy file instead", option="n")
+        raise ZooError(
+            f"{{option}} is {n:,}: a .png holds at most {MAX_PNG:,} samples (a 50 x 50 grid); "
+            f"write that many to a .npy file instead",
+            option="n",
+        )
     return check_new_file(path, SUFFIXES, replace)
 
 
-def write_samples(path, n: int, draw: Callable[[int, int], np.ndarray], side: int = 28, batch: int = 1000,
-                  *, replace: bool = False) -> Path:
+def write_samples(
+    path, n: int, draw: Callable[[int, int], np.ndarray], side: int = 28, batch: int = 1000, *, replace: bool = False
+) -> Path:
     """Write `n` samples to `path` (.npy: the raw values, shape (n, side*side); .png: an image grid),
     calling `draw(start, size)` for samples start..start+size-1, at most `batch` at a time, in order.
     Returns the path written. Nothing is left at `path` or beside it if `draw` or the write fails."""
@@ -79,8 +84,9 @@ def _write_npy(tmp: Path, n: int, draw, width: int, batch: int) -> None:
             _reserve(tmp)
         # Map only this batch's rows: the pages written stay in the kernel's cache, not in this
         # process, so the resident memory is one batch however large n is.
-        window = np.memmap(tmp, dtype=dtype, mode="r+", offset=header + start * width * dtype.itemsize,
-                           shape=(len(rows), width))
+        window = np.memmap(
+            tmp, dtype=dtype, mode="r+", offset=header + start * width * dtype.itemsize, shape=(len(rows), width)
+        )
         window[:] = rows
         window.flush()
         del window
@@ -109,7 +115,7 @@ def _write_png(tmp: Path, n: int, draw, side: int, batch: int) -> None:
 
     samples = np.empty((n, side * side), np.float32)  # n <= MAX_PNG: at most 7.8 MB at 28 x 28
     for start, rows in _batches(n, draw, side * side, batch):
-        samples[start:start + len(rows)] = rows
+        samples[start : start + len(rows)] = rows
     mosaic = image_grid(samples, side)
     ink = np.clip(mosaic.filled(0.0), 0.0, 1.0)  # masked background: no ink, white
     pixels = np.round(255.0 * (1.0 - ink)).astype(np.uint8)  # 1 = black, as `zoo sample` always drew them

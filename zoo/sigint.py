@@ -16,6 +16,7 @@ where blocking the signal now would only leak into its later subprocesses. Only 
 command calls it: a blocked mask is inherited by subprocesses too, so commands that start them (`zoo
 site` runs npm) keep the default behaviour.
 """
+
 from __future__ import annotations
 
 import os

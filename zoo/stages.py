@@ -4,6 +4,7 @@ Every stage but the entry's own keeps its checkpoint beside the entry's (`.NAME.
 so `resume` skips the finished stages and continues the interrupted one; `finish()` removes those
 stage files once the whole run is done (the entry's own checkpoint is the caller's).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -30,9 +31,18 @@ class Stages:
         if file is not None and not final:
             file = Path(file).with_name(f"{Path(file).stem}.{stage}.npz")
             self.files.append(file)
-        part = training.fit(net, loss_fn, x, y, recipe, checkpoint=file,
-                            resume=bool(self.resume and file is not None and Path(file).exists()),
-                            on_chunk=self.on_chunk, stage=stage, identity={**self.entry.identity(), "stage": stage})
+        part = training.fit(
+            net,
+            loss_fn,
+            x,
+            y,
+            recipe,
+            checkpoint=file,
+            resume=bool(self.resume and file is not None and Path(file).exists()),
+            on_chunk=self.on_chunk,
+            stage=stage,
+            identity={**self.entry.identity(), "stage": stage},
+        )
         self.history.loss.extend(part.loss)
         self.history.stages.extend(part.stages)
         self.history.seconds += part.seconds

@@ -6,6 +6,7 @@ Those lines bypass Python's logging: TF_CPP_MIN_LOG_LEVEL=3 (unless the user set
 logged ones, and fd 2 is pointed at /dev/null while the import prints the rest. Every verb that
 needs TensorFlow calls `tensorflow()` first, so Python users and the CLI see the same quiet start.
 """
+
 from __future__ import annotations
 
 import os

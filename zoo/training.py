@@ -5,15 +5,16 @@ whole chunk of epochs, shuffling with a stateless per-epoch seed and slicing min
 from tensors that stay on the device. Python only runs between chunks, to report progress, keep
 snapshots, write checkpoints and honour Ctrl-C at a clean boundary.
 """
+
 from __future__ import annotations
 
 import math
 import numbers
 import signal
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -104,7 +105,11 @@ def fit(
             losses = losses.numpy()[: int(ran)].tolist()
             if not all(math.isfinite(v) for v in losses):
                 bad = start + next(i for i, v in enumerate(losses) if not math.isfinite(v)) + 1
-                kept = f"; the last good checkpoint is {checkpoint}" if checkpoint is not None and Path(checkpoint).exists() else ""
+                kept = (
+                    f"; the last good checkpoint is {checkpoint}"
+                    if checkpoint is not None and Path(checkpoint).exists()
+                    else ""
+                )
                 raise ZooError(f"training diverged: the loss became {losses[bad - start - 1]} at epoch {bad}{kept}")
             history.loss += losses
             history.stages += [stage] * len(losses)
@@ -116,15 +121,18 @@ def fit(
             if on_chunk is not None:
                 on_chunk(history.epochs, epochs, losses[-1])
             done = history.epochs >= epochs or _stopped(history, recipe)
-            if checkpoint is not None and (done or stop_requested() or time.monotonic() - last_saved >= checkpoint_seconds):
+            if checkpoint is not None and (
+                done or stop_requested() or time.monotonic() - last_saved >= checkpoint_seconds
+            ):
                 history.seconds = elapsed()
                 save(checkpoint, model, optimizer, history, identity)
                 last_saved = time.monotonic()
             if stop_requested() and not done:
                 if checkpoint is None:  # a run inside a picture or a measurement: nothing kept, nothing to resume
                     raise KeyboardInterrupt
-                raise Interrupted(f"interrupted after epoch {history.epochs}; continue with {{option}}",
-                                  option="resume", value=True)
+                raise Interrupted(
+                    f"interrupted after epoch {history.epochs}; continue with {{option}}", option="resume", value=True
+                )
     history.seconds = elapsed()
     return history
 
@@ -186,7 +194,7 @@ def _compile_chunk(model, loss_fn, optimizer, recipe, seed, snapshot_fn):
         first, count = tf.minimum(start, total - 1), tf.maximum(end - start, 1)
         share = tf.cast(end - start, tf.float32) / tf.cast(total, tf.float32)
         with tf.GradientTape() as tape:
-            loss = loss_fn(model, xb[first:first + count], yb[first:first + count], True)
+            loss = loss_fn(model, xb[first : first + count], yb[first : first + count], True)
             weighted = tf.math.multiply_no_nan(loss, share)  # exactly 0 for an empty share, whatever the loss
         grads = tape.gradient(weighted, variables)
         if track:  # the norm of the whole batch's gradient, as one device would see it
@@ -201,8 +209,10 @@ def _compile_chunk(model, loss_fn, optimizer, recipe, seed, snapshot_fn):
             return local_step(xb, yb, measure)
         weighted, norms = strategy.run(replica_step, args=(xb, yb))
         # the weighted losses add up to the batch's mean loss; every replica holds the same norms
-        return (strategy.reduce(tf.distribute.ReduceOp.SUM, weighted, axis=None),
-                strategy.reduce(tf.distribute.ReduceOp.MEAN, norms, axis=None))
+        return (
+            strategy.reduce(tf.distribute.ReduceOp.SUM, weighted, axis=None),
+            strategy.reduce(tf.distribute.ReduceOp.MEAN, norms, axis=None),
+        )
 
     def epoch(x, y, epoch_index):
         if recipe.batch_size is None:
@@ -247,7 +257,9 @@ def _compile_chunk(model, loss_fn, optimizer, recipe, seed, snapshot_fn):
         def keep_going(e, last, *_):
             return tf.logical_and(e < n, tf.logical_and(last >= stop_below, tf.math.is_finite(last)))
 
-        e, _, losses, norms = tf.while_loop(keep_going, body, (tf.constant(0), tf.constant(np.finfo(np.float32).max), losses, norms))
+        e, _, losses, norms = tf.while_loop(
+            keep_going, body, (tf.constant(0), tf.constant(np.finfo(np.float32).max), losses, norms)
+        )
         snap = snapshot_fn(model) if snapshot_fn is not None else tf.zeros([0])
         return e, losses.stack(), norms.stack(), snap
 

@@ -1,4 +1,5 @@
 """What training leaves behind besides the weights: losses, gradient norms, snapshots, stages, seconds."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -10,14 +11,14 @@ import numpy as np
 class History:
     """What training leaves behind besides the weights (saved with the artifact as history.npz)."""
 
-    loss: list[float] = field(default_factory=list)                # per epoch
-    grad_norms: list[list[float]] = field(default_factory=list)    # per epoch, per trainable variable
+    loss: list[float] = field(default_factory=list)  # per epoch
+    grad_norms: list[list[float]] = field(default_factory=list)  # per epoch, per trainable variable
     grad_names: list[str] = field(default_factory=list)
     snapshot_epochs: list[int] = field(default_factory=list)
     snapshots: list[np.ndarray] = field(default_factory=list)
-    stages: list[str] = field(default_factory=list)                # per epoch, for multi-stage recipes
-    seconds: float = 0.0                                           # training wall time, summed over resumed runs
-    measured: dict = field(default_factory=dict)                   # training-time metrics families may fill (not in to_arrays)
+    stages: list[str] = field(default_factory=list)  # per epoch, for multi-stage recipes
+    seconds: float = 0.0  # training wall time, summed over resumed runs
+    measured: dict = field(default_factory=dict)  # training-time metrics families may fill (not in to_arrays)
 
     @property
     def epochs(self) -> int:
@@ -49,7 +50,7 @@ class History:
         return arrays
 
     @classmethod
-    def from_arrays(cls, arrays) -> "History":
+    def from_arrays(cls, arrays) -> History:
         return cls(
             loss=[float(v) for v in arrays["loss"]],
             grad_norms=[list(map(float, row)) for row in arrays["grad_norms"]],

@@ -6,6 +6,7 @@ gradients with respect to the inputs and to the weights). Elementwise work (acti
 optimizer updates, random draws) is not counted: it is what the bound leaves out, and what a
 loop near the bound has to keep small.
 """
+
 from __future__ import annotations
 
 import math
@@ -69,5 +70,5 @@ def matmul_rate(n: int = 2048, repeats: int = 7) -> float:
             start = time.perf_counter()
             f(a).numpy()
             times.append(time.perf_counter() - start)
-        best = max(best, 2 * n ** 3 / sorted(times)[len(times) // 2])
+        best = max(best, 2 * n**3 / sorted(times)[len(times) // 2])
     return best

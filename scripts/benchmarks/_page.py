@@ -1,41 +1,57 @@
 """docs/benchmarks.md from scripts/benchmarks/results.json (written by scripts/bench.py): tables only hold
 numbers of that run; the prose says what the columns mean and what each section measures."""
+
 from __future__ import annotations
 
 SECTIONS = {
-    "families": ("Every family: zoo loop vs `model.fit` vs the compute bound",
-                 "One steady-state epoch (compilation excluded) of a representative entry per family: the zoo loop "
-                 "against a plain Keras `model.fit` running the same loss function, optimizer and batch size "
-                 "(scripts/benchmarks/families.py). *Of bound* is the compute-bound time (3x the forward matmul "
-                 "FLOPs counted from the weights, times the examples, over the matmul rate measured in the same "
-                 "run) divided by the zoo's time: 1.0 would be the machine's float32 matmul rate; elementwise work, "
-                 "random draws and per-step overhead are what keep small models far below it."),
-    "mlp": ("The lecture's net at batch 10",
-            "mlp-784-30-10, one epoch of 6,000 steps of 10 images: the zoo loop as shipped (XLA, gradient norms measured "
-            "every 12th step), with XLA switched, and measuring the norms at every step, against the lecture's "
-            "per-example NumPy loop and `model.fit(batch_size=10)`. The lecture loop and the shipped zoo loop take three "
-            "turns each and keep their fastest, so both are timed over the same stretch of the machine."),
-    "encoder": ("encoder-9-2-9 to convergence", "The seed recipe's whole run (compilation included) against `model.fit`."),
-    "rng": ("Random draws under XLA",
-            "Per-epoch time of the entries that draw random numbers every step, with Keras' layers (keras.random, "
-            "a SeedGenerator) and with zoo.layers.dropout (the same SeedGenerator drawn through Philox with a constant "
-            "counter), with and without XLA; *baseline* is the first variant of each entry."),
-    "importance": ("Importance-sampled NLL (`zoo eval vae --k 5000`)",
-                   "The zoo's sampler (zoo.evaluation.importance: a TensorFlow graph, the likelihood fused by XLA) against "
-                   "the same sampler compiled whole with XLA, and against its compute bound "
-                   "(decoder + encoder forward FLOPs per sample x samples / the matmul rate), and the decoder alone on as "
-                   "many samples: the floor under the sampler while the matmuls are TensorFlow's; then the decoder's "
-                   "matmuls alone (no bias, no tanh): the bound's own FLOPs at the rate TensorFlow reaches on the decoder's "
-                   "shapes, whose inner dimensions (50, 200) are far from the 2048 of the rate's matmul. Times for all "
-                   "10,000 test images are scaled from the images timed."),
-    "startup": ("Start-up: commands end to end",
-                "Wall-clock seconds of whole processes, against `python -c \"import tensorflow\"` timed in the same run "
-                "(the floor: every command imports TensorFlow); *ratio* is command / import."),
-    "exports": ("Exports: ONNX and TFLite",
-                "`zoo export` of the two largest graphs, the conversion alone (the model loaded and verified "
-                "before): ONNX without tf2onnx's deep copy of the graph before each optimizer against tf2onnx's "
-                "default, TFLite from the artifact's own SavedModel against through a temporary one "
-                "(scripts/benchmarks/exports.py)."),
+    "families": (
+        "Every family: zoo loop vs `model.fit` vs the compute bound",
+        "One steady-state epoch (compilation excluded) of a representative entry per family: the zoo loop "
+        "against a plain Keras `model.fit` running the same loss function, optimizer and batch size "
+        "(scripts/benchmarks/families.py). *Of bound* is the compute-bound time (3x the forward matmul "
+        "FLOPs counted from the weights, times the examples, over the matmul rate measured in the same "
+        "run) divided by the zoo's time: 1.0 would be the machine's float32 matmul rate; elementwise work, "
+        "random draws and per-step overhead are what keep small models far below it.",
+    ),
+    "mlp": (
+        "The lecture's net at batch 10",
+        "mlp-784-30-10, one epoch of 6,000 steps of 10 images: the zoo loop as shipped (XLA, gradient norms measured "
+        "every 12th step), with XLA switched, and measuring the norms at every step, against the lecture's "
+        "per-example NumPy loop and `model.fit(batch_size=10)`. The lecture loop and the shipped zoo loop take three "
+        "turns each and keep their fastest, so both are timed over the same stretch of the machine.",
+    ),
+    "encoder": (
+        "encoder-9-2-9 to convergence",
+        "The seed recipe's whole run (compilation included) against `model.fit`.",
+    ),
+    "rng": (
+        "Random draws under XLA",
+        "Per-epoch time of the entries that draw random numbers every step, with Keras' layers (keras.random, "
+        "a SeedGenerator) and with zoo.layers.dropout (the same SeedGenerator drawn through Philox with a constant "
+        "counter), with and without XLA; *baseline* is the first variant of each entry.",
+    ),
+    "importance": (
+        "Importance-sampled NLL (`zoo eval vae --k 5000`)",
+        "The zoo's sampler (zoo.evaluation.importance: a TensorFlow graph, the likelihood fused by XLA) against "
+        "the same sampler compiled whole with XLA, and against its compute bound "
+        "(decoder + encoder forward FLOPs per sample x samples / the matmul rate), and the decoder alone on as "
+        "many samples: the floor under the sampler while the matmuls are TensorFlow's; then the decoder's "
+        "matmuls alone (no bias, no tanh): the bound's own FLOPs at the rate TensorFlow reaches on the decoder's "
+        "shapes, whose inner dimensions (50, 200) are far from the 2048 of the rate's matmul. Times for all "
+        "10,000 test images are scaled from the images timed.",
+    ),
+    "startup": (
+        "Start-up: commands end to end",
+        'Wall-clock seconds of whole processes, against `python -c "import tensorflow"` timed in the same run '
+        "(the floor: every command imports TensorFlow); *ratio* is command / import.",
+    ),
+    "exports": (
+        "Exports: ONNX and TFLite",
+        "`zoo export` of the two largest graphs, the conversion alone (the model loaded and verified "
+        "before): ONNX without tf2onnx's deep copy of the graph before each optimizer against tf2onnx's "
+        "default, TFLite from the artifact's own SavedModel against through a temporary one "
+        "(scripts/benchmarks/exports.py).",
+    ),
     "memory": ("Peak memory", "Maximum resident set size of the whole process, measured by /usr/bin/time around it."),
 }
 
@@ -50,13 +66,18 @@ def _n(value, digits: int = 3) -> str:
 
 def render(results: dict) -> str:
     m = results["machine"]
-    lines = ["# Benchmarks", "",
-             "Generated by `python scripts/bench.py` from `scripts/benchmarks/results.json` (one run; do not edit by hand).",
-             f"Run of {results['date']}: {m['cpus']} cores, {m['platform']}, TensorFlow {m['tensorflow']}, "
-             f"load average {m['load_average']:.2f} at the start; float32 matmul rate {m['matmul_gflops']:.1f} GFLOP/s "
-             f"(tf.linalg.matmul 2048 x 2048, median of 7). The run took {results.get('seconds', '?')} s; rows marked "
-             "[run of ...] come from an earlier run of their module.", "",
-             "Timings move by up to 2x when other work shares the two cores; ratios measured side by side move much less.", ""]
+    lines = [
+        "# Benchmarks",
+        "",
+        "Generated by `python scripts/bench.py` from `scripts/benchmarks/results.json` (one run; do not edit by hand).",
+        f"Run of {results['date']}: {m['cpus']} cores, {m['platform']}, TensorFlow {m['tensorflow']}, "
+        f"load average {m['load_average']:.2f} at the start; float32 matmul rate {m['matmul_gflops']:.1f} GFLOP/s "
+        f"(tf.linalg.matmul 2048 x 2048, median of 7). The run took {results.get('seconds', '?')} s; rows marked "
+        "[run of ...] come from an earlier run of their module.",
+        "",
+        "Timings move by up to 2x when other work shares the two cores; ratios measured side by side move much less.",
+        "",
+    ]
     order = list(SECTIONS) + sorted(set(results["modules"]) - set(SECTIONS))
     for name in (n for n in order if n in results["modules"]):
         rows = results["modules"][name]
@@ -64,12 +85,21 @@ def render(results: dict) -> str:
         lines += [f"## {title}", "", prose, ""]
         has_bound = any(r.get("bound_fraction") is not None for r in rows)
         has_peak = any(r.get("peak_mb") is not None for r in rows)
-        head = ["case", "baseline", "zoo s", "baseline s", "baseline / zoo"] + (["bound s", "of bound"] if has_bound else []) \
-            + (["peak MB"] if has_peak else []) + ["note"]
+        head = (
+            ["case", "baseline", "zoo s", "baseline s", "baseline / zoo"]
+            + (["bound s", "of bound"] if has_bound else [])
+            + (["peak MB"] if has_peak else [])
+            + ["note"]
+        )
         lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         for r in rows:
-            cells = [r["case"], r.get("baseline", ""), _n(r.get("zoo_seconds")), _n(r.get("baseline_seconds")),
-                     f"{_n(r.get('ratio'))}x" if r.get("ratio") is not None else ""]
+            cells = [
+                r["case"],
+                r.get("baseline", ""),
+                _n(r.get("zoo_seconds")),
+                _n(r.get("baseline_seconds")),
+                f"{_n(r.get('ratio'))}x" if r.get("ratio") is not None else "",
+            ]
             if has_bound:
                 cells += [_n(r.get("bound_seconds")), _n(r.get("bound_fraction"), 2)]
             if has_peak:

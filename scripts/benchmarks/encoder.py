@@ -4,6 +4,7 @@ Both start from the same weights with the same optimizer; both times include com
 spends milliseconds of Python per epoch, so running all ~15,000 of its epochs would take many
 minutes: it runs FIT_EPOCHS epochs and its time is scaled to the zoo's epoch count (said in the note).
 """
+
 import time
 
 import numpy as np
@@ -33,8 +34,18 @@ def run() -> list[dict]:
     start = time.perf_counter()
     fitted = baseline.fit(x, x, batch_size=9, epochs=FIT_EPOCHS, verbose=0, shuffle=False)
     fit_seconds = (time.perf_counter() - start) * history.epochs / FIT_EPOCHS
-    note = (f"zoo: {history.epochs} epochs to loss {history.loss[-1]:.4f}, compile included ({cold_seconds:.2f} s as the "
-            f"process's first TF work); fit: {FIT_EPOCHS} epochs "
-            f"timed (loss {fitted.history['loss'][-1]:.4f}, zoo at that epoch {history.loss[FIT_EPOCHS - 1]:.4f}), scaled to {history.epochs}")
-    return [dict(case="encoder-9-2-9 to loss < 0.02", baseline="keras model.fit (full batch)",
-                 zoo_seconds=zoo_seconds, baseline_seconds=fit_seconds, ratio=fit_seconds / zoo_seconds, note=note)]
+    note = (
+        f"zoo: {history.epochs} epochs to loss {history.loss[-1]:.4f}, compile included ({cold_seconds:.2f} s as the "
+        f"process's first TF work); fit: {FIT_EPOCHS} epochs "
+        f"timed (loss {fitted.history['loss'][-1]:.4f}, zoo at that epoch {history.loss[FIT_EPOCHS - 1]:.4f}), scaled to {history.epochs}"
+    )
+    return [
+        dict(
+            case="encoder-9-2-9 to loss < 0.02",
+            baseline="keras model.fit (full batch)",
+            zoo_seconds=zoo_seconds,
+            baseline_seconds=fit_seconds,
+            ratio=fit_seconds / zoo_seconds,
+            note=note,
+        )
+    ]

@@ -5,6 +5,7 @@ which copies the whole graph before each optimizer. TFLite: converted from the a
 against through a temporary SavedModel saved from the Keras model (what the wheel, which ships no
 SavedModel, still does). Each variant runs REPEATS times, alternating, in this process; the best is kept.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -25,14 +26,36 @@ def run(rate: float | None = None) -> list[dict]:
         for name in ENTRIES:
             entry, folder, model = zoo.get(name), zoo.path(name), zoo.load(name)
             endpoints = entry.family.endpoints(entry, model)
-            onnx = _best({"zoo": lambda: exporters.to_onnx(endpoints, Path(tmp) / "a.onnx"),
-                          "baseline": lambda: _tf2onnx_as_it_comes(lambda: exporters.to_onnx(endpoints, Path(tmp) / "b.onnx"))})
-            tflite = _best({"zoo": lambda: exporters.to_tflite(model, endpoints, Path(tmp) / "a.tflite", folder),
-                            "baseline": lambda: exporters.to_tflite(model, endpoints, Path(tmp) / "b.tflite")})
-            rows.append(_row(f"zoo export {name} --format onnx", "tf2onnx's default (the graph copied before each "
-                             "optimizer)", onnx, "zoo: tf2onnx without the copies (a retry with them if an optimizer fails)"))
-            rows.append(_row(f"zoo export {name} --format tflite", "through a temporary SavedModel", tflite,
-                             "zoo: from the artifact's verified SavedModel"))
+            onnx = _best(
+                {
+                    "zoo": lambda: exporters.to_onnx(endpoints, Path(tmp) / "a.onnx"),
+                    "baseline": lambda: _tf2onnx_as_it_comes(
+                        lambda: exporters.to_onnx(endpoints, Path(tmp) / "b.onnx")
+                    ),
+                }
+            )
+            tflite = _best(
+                {
+                    "zoo": lambda: exporters.to_tflite(model, endpoints, Path(tmp) / "a.tflite", folder),
+                    "baseline": lambda: exporters.to_tflite(model, endpoints, Path(tmp) / "b.tflite"),
+                }
+            )
+            rows.append(
+                _row(
+                    f"zoo export {name} --format onnx",
+                    "tf2onnx's default (the graph copied before each optimizer)",
+                    onnx,
+                    "zoo: tf2onnx without the copies (a retry with them if an optimizer fails)",
+                )
+            )
+            rows.append(
+                _row(
+                    f"zoo export {name} --format tflite",
+                    "through a temporary SavedModel",
+                    tflite,
+                    "zoo: from the artifact's verified SavedModel",
+                )
+            )
     return rows
 
 
@@ -57,6 +80,12 @@ def _best(variants: dict) -> dict:
 
 
 def _row(case: str, baseline: str, seconds: dict, note: str) -> dict:
-    return dict(case=case, section="exports", baseline=baseline, zoo_seconds=seconds["zoo"],
-                baseline_seconds=seconds["baseline"], ratio=seconds["baseline"] / seconds["zoo"],
-                note=f"{note}; best of {REPEATS}, alternating")
+    return dict(
+        case=case,
+        section="exports",
+        baseline=baseline,
+        zoo_seconds=seconds["zoo"],
+        baseline_seconds=seconds["baseline"],
+        ratio=seconds["baseline"] / seconds["zoo"],
+        note=f"{note}; best of {REPEATS}, alternating",
+    )

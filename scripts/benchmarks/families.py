@@ -11,6 +11,7 @@ recipes on all of their data; the time of an "epoch" is for that many examples.
         size, optimizer from the recipe, jit_compile as the recipe's; epochs 2..E+1 are timed;
   bound epoch FLOPs (3x the forward matmuls, scripts/benchmarks/_flops.py) / the measured matmul rate.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -21,9 +22,17 @@ import numpy as np
 
 EXAMPLES = int(os.environ.get("ZOO_BENCH_EXAMPLES", "12800"))
 # the family's headline entry where its first one is not the interesting case
-REPRESENTATIVE = {"mlp": "mlp-large", "autoencoder": "ae-dropout", "vae": "vae", "recurrent": "lstm-mnist-rows",
-                  "cnn": "cnn", "network2": "mlp-ch5-784-30-10", "spirals": "spirals-2hidden",
-                  "encoder": "encoder-9-2-9", "pretraining": "greedy-mlp"}
+REPRESENTATIVE = {
+    "mlp": "mlp-large",
+    "autoencoder": "ae-dropout",
+    "vae": "vae",
+    "recurrent": "lstm-mnist-rows",
+    "cnn": "cnn",
+    "network2": "mlp-ch5-784-30-10",
+    "spirals": "spirals-2hidden",
+    "encoder": "encoder-9-2-9",
+    "pretraining": "greedy-mlp",
+}
 EXTRA = ["deep-selu-10", "ae-denoising", "deep-residual-50"]  # the RNG cases and the deepest plain-Dense net
 
 
@@ -65,16 +74,24 @@ def _keras_fit_seconds(entry, loss_fn, x, y, epochs: int) -> float:
     model = Wrapped()
     model.compile(optimizer=make_optimizer(entry.recipe), jit_compile=entry.recipe.jit)
     callback = keras.callbacks.LambdaCallback(on_epoch_end=lambda *_: stamps.append(time.perf_counter()))
-    model.fit(x, y, batch_size=entry.recipe.batch_size or len(x), epochs=epochs + 1, shuffle=True, verbose=0,
-              callbacks=[callback])
+    model.fit(
+        x,
+        y,
+        batch_size=entry.recipe.batch_size or len(x),
+        epochs=epochs + 1,
+        shuffle=True,
+        verbose=0,
+        callbacks=[callback],
+    )
     return (stamps[-1] - stamps[0]) / epochs
 
 
 def bench_entry(name: str, rate: float) -> dict:
+    from _flops import epoch_flops
+
     import zoo
     from zoo import training
     from zoo.family import TrainData, fit_by_recipe
-    from _flops import epoch_flops
 
     entry = zoo.get(name)
     family, recipe = entry.family, entry.recipe
@@ -84,8 +101,9 @@ def bench_entry(name: str, rate: float) -> dict:
     else:
         n, per_chunk = min(len(data.x), EXAMPLES // recipe.batch_size * recipe.batch_size), 1
     x, y = np.asarray(data.x[:n]), np.asarray(data.y[:n])
-    run = dataclasses.replace(entry, recipe=recipe.replace(chunk=per_chunk, epochs=2 * per_chunk, stage_epochs={},
-                                                           stop_below=None))
+    run = dataclasses.replace(
+        entry, recipe=recipe.replace(chunk=per_chunk, epochs=2 * per_chunk, stage_epochs={}, stop_below=None)
+    )
     stamps = []
     model = run.build()
     on_chunk = lambda *_: stamps.append(time.perf_counter())  # noqa: E731
@@ -100,10 +118,17 @@ def bench_entry(name: str, rate: float) -> dict:
     fit_seconds = _keras_fit_seconds(run, loss_fn, x, y, per_chunk)
     bound = epoch_flops(model, n) / rate
     batch = recipe.batch_size or "full"
-    return dict(case=f"{name} ({family.name}), one epoch of {n:,} examples, batch {batch}", section="families",
-                baseline="keras model.fit, same loss_fn", zoo_seconds=zoo_seconds, baseline_seconds=fit_seconds,
-                ratio=fit_seconds / zoo_seconds, bound_seconds=bound, bound_fraction=bound / zoo_seconds,
-                note=f"{how}, jit={recipe.jit}; {epoch_flops(model, 1) / 1e6:.2f} MFLOP per example trained")
+    return dict(
+        case=f"{name} ({family.name}), one epoch of {n:,} examples, batch {batch}",
+        section="families",
+        baseline="keras model.fit, same loss_fn",
+        zoo_seconds=zoo_seconds,
+        baseline_seconds=fit_seconds,
+        ratio=fit_seconds / zoo_seconds,
+        bound_seconds=bound,
+        bound_fraction=bound / zoo_seconds,
+        note=f"{how}, jit={recipe.jit}; {epoch_flops(model, 1) / 1e6:.2f} MFLOP per example trained",
+    )
 
 
 def run(rate: float | None = None, only: list[str] | None = None) -> list[dict]:

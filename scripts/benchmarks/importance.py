@@ -13,6 +13,7 @@ decoder's matmuls alone (its Dense kernels chained by tf.matmul: no bias, no tan
 own FLOPs at the rate TensorFlow reaches on these shapes (inner dimensions 50 and 200, against the 2048 of the
 rate's matmul), so how far the bound is from what any sampler built on TensorFlow's matmuls can reach here.
 """
+
 from __future__ import annotations
 
 import os
@@ -23,8 +24,9 @@ K = 5000
 
 
 def run(rate: float | None = None) -> list[dict]:
-    import zoo
     from _flops import forward_flops, matmul_rate
+
+    import zoo
     from zoo.evaluation import importance, vae
 
     rate = rate or matmul_rate()
@@ -41,22 +43,43 @@ def run(rate: float | None = None) -> list[dict]:
     scale = 10_000 / IMAGES
     (old, old_nll), (new, new_nll) = timed["xla"], timed["zoo"]
     return [
-        dict(case=f"vae, k = {K:,}, {IMAGES} test images: zoo.evaluation.importance", section="importance",
-             baseline="same sampler, whole loop under XLA", zoo_seconds=new, baseline_seconds=old,
-             ratio=old / new, bound_seconds=bound, bound_fraction=bound / new,
-             note=f"NLL {new_nll:.3f} vs {old_nll:.3f} nats (XLA draws another stream in its loop); 10,000 images: ~{new * scale:.0f} s vs "
-                  f"~{old * scale:.0f} s, bound {bound * scale:.0f} s ({per_sample / 1e6:.3f} MFLOP a sample)"),
-        dict(case=f"vae, the decoder alone on the same {IMAGES * K:,} samples", section="importance",
-             baseline="zoo.evaluation.importance (the row above)", zoo_seconds=timed["decoder"], baseline_seconds=new,
-             ratio=new / timed["decoder"], bound_seconds=bound, bound_fraction=bound / timed["decoder"],
-             note=f"the sampler's floor with TensorFlow's matmuls: {timed['decoder'] / bound:.2f}x the bound before any "
-                  f"draw or likelihood; the sampler spends {(new - timed['decoder']) / new:.0%} of its time beyond it"),
-        dict(case=f"vae, the decoder's matmuls alone (no bias, no tanh) on the same {IMAGES * K:,} samples", section="importance",
-             baseline="the decoder alone (the row above)", zoo_seconds=timed["matmuls"], baseline_seconds=timed["decoder"],
-             ratio=timed["decoder"] / timed["matmuls"], bound_seconds=bound, bound_fraction=bound / timed["matmuls"],
-             note=f"the bound's FLOPs at TensorFlow's rate on these shapes: {timed['matmuls'] / bound:.2f}x the bound, so "
-                  f"1.5x the bound leaves {max(0.0, 1.5 * bound - timed['matmuls']) / bound:.2f}x of it for the biases, tanh, "
-                  f"draws and likelihood, which take {(new - timed['matmuls']) / bound:.2f}x"),
+        dict(
+            case=f"vae, k = {K:,}, {IMAGES} test images: zoo.evaluation.importance",
+            section="importance",
+            baseline="same sampler, whole loop under XLA",
+            zoo_seconds=new,
+            baseline_seconds=old,
+            ratio=old / new,
+            bound_seconds=bound,
+            bound_fraction=bound / new,
+            note=f"NLL {new_nll:.3f} vs {old_nll:.3f} nats (XLA draws another stream in its loop); 10,000 images: ~{new * scale:.0f} s vs "
+            f"~{old * scale:.0f} s, bound {bound * scale:.0f} s ({per_sample / 1e6:.3f} MFLOP a sample)",
+        ),
+        dict(
+            case=f"vae, the decoder alone on the same {IMAGES * K:,} samples",
+            section="importance",
+            baseline="zoo.evaluation.importance (the row above)",
+            zoo_seconds=timed["decoder"],
+            baseline_seconds=new,
+            ratio=new / timed["decoder"],
+            bound_seconds=bound,
+            bound_fraction=bound / timed["decoder"],
+            note=f"the sampler's floor with TensorFlow's matmuls: {timed['decoder'] / bound:.2f}x the bound before any "
+            f"draw or likelihood; the sampler spends {(new - timed['decoder']) / new:.0%} of its time beyond it",
+        ),
+        dict(
+            case=f"vae, the decoder's matmuls alone (no bias, no tanh) on the same {IMAGES * K:,} samples",
+            section="importance",
+            baseline="the decoder alone (the row above)",
+            zoo_seconds=timed["matmuls"],
+            baseline_seconds=timed["decoder"],
+            ratio=timed["decoder"] / timed["matmuls"],
+            bound_seconds=bound,
+            bound_fraction=bound / timed["matmuls"],
+            note=f"the bound's FLOPs at TensorFlow's rate on these shapes: {timed['matmuls'] / bound:.2f}x the bound, so "
+            f"1.5x the bound leaves {max(0.0, 1.5 * bound - timed['matmuls']) / bound:.2f}x of it for the biases, tanh, "
+            f"draws and likelihood, which take {(new - timed['matmuls']) / bound:.2f}x",
+        ),
     ]
 
 
@@ -89,8 +112,11 @@ def _matmuls_alone(model, samples: int, rows: int = 8000) -> float:
     rows, `rows` a call: the bound's FLOPs at the rate TensorFlow's kernels reach on the decoder's shapes."""
     import tensorflow as tf
 
-    kernels = [tf.constant(layer.kernel) for layer in model.decoder._flatten_layers(include_self=False, recursive=True)
-               if hasattr(layer, "kernel") and len(layer.kernel.shape) == 2]
+    kernels = [
+        tf.constant(layer.kernel)
+        for layer in model.decoder._flatten_layers(include_self=False, recursive=True)
+        if hasattr(layer, "kernel") and len(layer.kernel.shape) == 2
+    ]
 
     @tf.function(autograph=False)
     def chain(z):

@@ -13,6 +13,7 @@ for the zoo loop). The lecture loop and the shipped zoo loop take turns, ROUNDS 
 keeps its fastest: timed in separate stretches, the lecture loop alone moved by 15 % between bench runs
 (3.78 s and 4.32 s) while the zoo loop stayed at 0.392 s, so the ratio followed whichever stretch was quieter.
 """
+
 import time
 
 import numpy as np
@@ -35,7 +36,7 @@ def lecture_epoch(x, y, sizes, eta=3.0, batch=10, limit=None, seed=0):
     for k in range(0, len(order), batch):
         nabla_w = [np.zeros_like(w) for w in weights]
         nabla_b = [np.zeros_like(b) for b in biases]
-        for i in order[k:k + batch]:
+        for i in order[k : k + batch]:
             activation, activations, zs = x[i].reshape(-1, 1), [x[i].reshape(-1, 1)], []
             for w, b in zip(weights, biases):
                 z = w @ activation + b
@@ -59,8 +60,9 @@ def _zoo_epoch(training, entry, x, y, jit: bool) -> tuple[float, float]:
     """(seconds of the fastest of epochs 2-4, the last loss) of `training.fit` with the entry's recipe, XLA as given."""
     stamps = []
     recipe = entry.recipe.replace(epochs=4, chunk=1, jit=jit)
-    history = training.fit(entry.build(), entry.family.loss(entry), x, y, recipe,
-                           on_chunk=lambda *_: stamps.append(time.perf_counter()))
+    history = training.fit(
+        entry.build(), entry.family.loss(entry), x, y, recipe, on_chunk=lambda *_: stamps.append(time.perf_counter())
+    )
     return float(np.min(np.diff(stamps))), history.loss[-1]
 
 
@@ -96,15 +98,20 @@ def run(rate: float | None = None) -> list[dict]:
 
     baseline = entry.build()
     baseline.compile(optimizer=make_optimizer(entry.recipe), loss=get_loss(entry.recipe.loss), jit_compile=False)
-    baseline.fit(data.x, data.y, batch_size=entry.recipe.batch_size, epochs=3, shuffle=True, verbose=0,
-                 callbacks=[EpochTimer()])
+    baseline.fit(
+        data.x, data.y, batch_size=entry.recipe.batch_size, epochs=3, shuffle=True, verbose=0, callbacks=[EpochTimer()]
+    )
     fit_epoch = min(stamps[1:])
 
-    turns = (f"; {ROUNDS} turns with the lecture loop: zoo {', '.join(f'{s:.3f}' for s, _ in shipped_runs)} s, "
-             f"lecture {', '.join(f'{s:.2f}' for s in lecture_runs)} s")
+    turns = (
+        f"; {ROUNDS} turns with the lecture loop: zoo {', '.join(f'{s:.3f}' for s, _ in shipped_runs)} s, "
+        f"lecture {', '.join(f'{s:.2f}' for s in lecture_runs)} s"
+    )
     timed = {"zoo loop as shipped": (*min(shipped_runs), turns)}  # (seconds, loss, note)
-    for label, jit, measured_steps in [(f"zoo loop, jit={not shipped}", not shipped, training.MEASURED_STEPS),
-                                       ("zoo loop, gradient norms at every step", shipped, 10 ** 9)]:
+    for label, jit, measured_steps in [
+        (f"zoo loop, jit={not shipped}", not shipped, training.MEASURED_STEPS),
+        ("zoo loop, gradient norms at every step", shipped, 10**9),
+    ]:
         kept, training.MEASURED_STEPS = training.MEASURED_STEPS, measured_steps
         try:
             timed[label] = (*_zoo_epoch(training, entry, data.x, data.y, jit), "")
@@ -114,9 +121,26 @@ def run(rate: float | None = None) -> list[dict]:
     rows = []
     for label, (seconds, loss, extra) in timed.items():
         note = f"{label}; fastest of epochs 2-4, training loss {loss:.4f} after 4{extra}"
-        rows.append(dict(case=f"{case}: {label}", section="mlp", baseline="lecture per-example NumPy loop",
-                         zoo_seconds=seconds, baseline_seconds=lecture, ratio=lecture / seconds,
-                         note=note + f"; lecture timed on {LECTURE_EXAMPLES:,} examples, scaled to {n:,}"))
-        rows.append(dict(case=f"{case}: {label}", section="mlp", baseline="keras model.fit(batch_size=10)",
-                         zoo_seconds=seconds, baseline_seconds=fit_epoch, ratio=fit_epoch / seconds, note=note))
+        rows.append(
+            dict(
+                case=f"{case}: {label}",
+                section="mlp",
+                baseline="lecture per-example NumPy loop",
+                zoo_seconds=seconds,
+                baseline_seconds=lecture,
+                ratio=lecture / seconds,
+                note=note + f"; lecture timed on {LECTURE_EXAMPLES:,} examples, scaled to {n:,}",
+            )
+        )
+        rows.append(
+            dict(
+                case=f"{case}: {label}",
+                section="mlp",
+                baseline="keras model.fit(batch_size=10)",
+                zoo_seconds=seconds,
+                baseline_seconds=fit_epoch,
+                ratio=fit_epoch / seconds,
+                note=note,
+            )
+        )
     return rows

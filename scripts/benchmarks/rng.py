@@ -6,6 +6,7 @@ FastAlphaDropout, and with XLA on and off. ae-denoising's noise is drawn in its 
 draws it with keras.random.uniform and a SeedGenerator, as the entry did before. The first variant of an
 entry is the baseline of its rows.
 """
+
 from __future__ import annotations
 
 import os
@@ -13,10 +14,12 @@ import time
 from contextlib import contextmanager
 
 EXAMPLES = int(os.environ.get("ZOO_BENCH_EXAMPLES", "12800"))
-CASES = [("mlp-large", [("keras", False), ("keras", True), ("fast", True), ("fast", False)]),
-         ("deep-selu-10", [("keras", False), ("keras", True), ("fast", True), ("fast", False)]),
-         ("ae-dropout", [("keras", True), ("fast", True)]),
-         ("ae-denoising", [("keras", True), ("fast", True)])]
+CASES = [
+    ("mlp-large", [("keras", False), ("keras", True), ("fast", True), ("fast", False)]),
+    ("deep-selu-10", [("keras", False), ("keras", True), ("fast", True), ("fast", False)]),
+    ("ae-dropout", [("keras", True), ("fast", True)]),
+    ("ae-denoising", [("keras", True), ("fast", True)]),
+]
 
 
 def swap_dropout(model, to: str):
@@ -71,8 +74,14 @@ def epoch_seconds(entry, layers: str, jit: bool) -> tuple[float, float, int]:
     stamps = []
     noise = keras_masking_noise() if layers == "keras" and entry.recipe.extras.get("mask") else contextlib.nullcontext()
     with noise:
-        history = training.fit(model, entry.family.loss(entry), data.x[:n], data.y[:n], recipe,
-                               on_chunk=lambda *_: stamps.append(time.perf_counter()))
+        history = training.fit(
+            model,
+            entry.family.loss(entry),
+            data.x[:n],
+            data.y[:n],
+            recipe,
+            on_chunk=lambda *_: stamps.append(time.perf_counter()),
+        )
     return stamps[1] - stamps[0], history.loss[-1], n
 
 
@@ -87,8 +96,16 @@ def run(rate: float | None = None) -> list[dict]:
             seconds, loss, n = epoch_seconds(entry, layers, jit)
             base = base if base is not None else (seconds, f"{layers} layers, jit={jit}")
             full = seconds * len(entry.family.train_data(entry).x) / n
-            rows.append(dict(case=f"{name}: {layers} layers, jit={jit}", section="rng", baseline=base[1],
-                             zoo_seconds=seconds, baseline_seconds=base[0], ratio=base[0] / seconds,
-                             note=f"epoch of {n:,} images (a full epoch ~{full:.1f} s); loss {loss:.4f}; "
-                                  f"shipped recipe jit={entry.recipe.jit}"))
+            rows.append(
+                dict(
+                    case=f"{name}: {layers} layers, jit={jit}",
+                    section="rng",
+                    baseline=base[1],
+                    zoo_seconds=seconds,
+                    baseline_seconds=base[0],
+                    ratio=base[0] / seconds,
+                    note=f"epoch of {n:,} images (a full epoch ~{full:.1f} s); loss {loss:.4f}; "
+                    f"shipped recipe jit={entry.recipe.jit}",
+                )
+            )
     return rows

@@ -4,6 +4,7 @@ Each command runs REPEATS times in a fresh process (the best time is kept: start
 to keep, so the minimum is the least disturbed by other work on the machine). Outputs go to a
 temporary folder.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -33,12 +34,22 @@ def seconds(argv: list[str], cwd: str) -> float:
 def run(rate: float | None = None) -> list[dict]:
     with tempfile.TemporaryDirectory() as tmp:
         floor = seconds([sys.executable, "-c", "import tensorflow"], tmp)
-        commands = {"zoo sample vae --n 64": [ZOO, "sample", "vae", "--n", "64", "--out", "s.png"],
-                    "zoo train encoder-9-2-9": [ZOO, "train", "encoder-9-2-9", "--out", "enc"]}
+        commands = {
+            "zoo sample vae --n 64": [ZOO, "sample", "vae", "--n", "64", "--out", "s.png"],
+            "zoo train encoder-9-2-9": [ZOO, "train", "encoder-9-2-9", "--out", "enc"],
+        }
         rows = []
         for label, argv in commands.items():
             took = seconds(argv, tmp)
-            rows.append(dict(case=label, section="startup", baseline='python -c "import tensorflow"',
-                             zoo_seconds=took, baseline_seconds=floor, ratio=took / floor,
-                             note=f"best of {REPEATS}; target: within 1.5x of the import"))
+            rows.append(
+                dict(
+                    case=label,
+                    section="startup",
+                    baseline='python -c "import tensorflow"',
+                    zoo_seconds=took,
+                    baseline_seconds=floor,
+                    ratio=took / floor,
+                    note=f"best of {REPEATS}; target: within 1.5x of the import",
+                )
+            )
     return rows

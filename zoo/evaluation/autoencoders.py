@@ -1,12 +1,13 @@
 """The autoencoders' numbers: reconstruction, sparsity, robustness to masking, the Jacobian, a linear probe."""
+
 from __future__ import annotations
 
 import numpy as np
 
-EVAL_MASK = 0.25     # the corruption used to measure robustness: each test pixel zeroed with this probability
-NEAR_ZERO = 0.05     # a code unit counts as silent for an image when its activation is below this
-PROBE_STEPS = 300    # full-batch steps of the linear probe
-PROBE_TRAIN = 10_000 # the probe learns from the codes of the first this-many training images (seconds, not minutes)
+EVAL_MASK = 0.25  # the corruption used to measure robustness: each test pixel zeroed with this probability
+NEAR_ZERO = 0.05  # a code unit counts as silent for an image when its activation is below this
+PROBE_STEPS = 300  # full-batch steps of the linear probe
+PROBE_TRAIN = 10_000  # the probe learns from the codes of the first this-many training images (seconds, not minutes)
 PROBE_TOLERANCE = 0.003  # the probe is trained again by an artifact check: allow for floating-point order effects
 
 
@@ -33,7 +34,9 @@ def linear_probe(train_codes, train_labels, test_codes, test_labels, steps: int 
         def body(i):
             with tf.GradientTape() as tape:
                 logits = x @ w + b
-                loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(y, logits)) + 1e-4 * tf.reduce_sum(w * w)
+                loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(y, logits)) + 1e-4 * tf.reduce_sum(
+                    w * w
+                )
             opt.apply_gradients(zip(tape.gradient(loss, [w, b]), [w, b]))
             return (i + 1,)
 
@@ -63,16 +66,14 @@ def measure(model, split, probe: bool = True) -> dict:
     noisy_bce = -np.sum(x_test * np.log(noisy_recon) + (1 - x_test) * np.log(1 - noisy_recon), axis=1)
     kernel = np.asarray(parts(model)[0].kernel, np.float64)
     metrics = {
-        "bce": float(bce.mean()),                                          # nats per image
-        "mse": float(np.sum((recon - x_test) ** 2, axis=1).mean()),         # squared error summed over pixels, per image
+        "bce": float(bce.mean()),  # nats per image
+        "mse": float(np.sum((recon - x_test) ** 2, axis=1).mean()),  # squared error summed over pixels, per image
         "mean_abs_h": float(np.abs(h).mean()),
         "near_zero_fraction": float((np.abs(h) < NEAR_ZERO).mean()),
-        "noisy_bce": float(noisy_bce.mean()),                              # clean target, masked input
+        "noisy_bce": float(noisy_bce.mean()),  # clean target, masked input
         "jacobian_fro2": float(np.mean(np.sum((h * (1 - h)) ** 2 * np.sum(kernel**2, axis=0), axis=1))),
     }
     if probe:
         train_codes = np.asarray(forward(model, x_train[:PROBE_TRAIN], False)[0])
         metrics["probe_accuracy"] = linear_probe(train_codes, y_train[:PROBE_TRAIN], h.astype(np.float32), y_test)
     return metrics
-
-

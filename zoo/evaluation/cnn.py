@@ -9,6 +9,7 @@ its convolutional layers' output ("transfer") and, for comparison, its penultima
 the two accuracies go on the card as training-time metrics (the side networks are not shipped).
 Every draw (the twins' init, the labelled subset, the shuffles) follows the run's seed.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -20,8 +21,8 @@ from zoo.evaluation import predict
 from zoo.family import recipe_loss
 
 TRANSFER_METRICS = ("transfer_accuracy", "transfer_penultimate_accuracy", "scratch_accuracy")
-SPLIT_DIGIT = 5         # source: digits below it; target: digits from it on
-PATCH_IMAGES = 2000     # test images searched for each unit's strongest inputs (fixed: the pictures are reproducible)
+SPLIT_DIGIT = 5  # source: digits below it; target: digits from it on
+PATCH_IMAGES = 2000  # test images searched for each unit's strongest inputs (fixed: the pictures are reproducible)
 
 
 def evaluate(entry, model) -> dict:
@@ -76,9 +77,14 @@ def spatial_stages(model) -> list:
     output shape (conv -> batch norm -> activation is one stage: its activation), and each pooling."""
     import keras
 
-    layers = [layer for layer in model.layers if len(layer.output.shape) == 4 and not isinstance(layer, keras.layers.Reshape)]
-    return [layer for layer, after in zip(layers, layers[1:] + [None])
-            if after is None or tuple(after.output.shape) != tuple(layer.output.shape)]
+    layers = [
+        layer for layer in model.layers if len(layer.output.shape) == 4 and not isinstance(layer, keras.layers.Reshape)
+    ]
+    return [
+        layer
+        for layer, after in zip(layers, layers[1:] + [None])
+        if after is None or tuple(after.output.shape) != tuple(layer.output.shape)
+    ]
 
 
 def receptive_fields(model) -> dict:
@@ -103,16 +109,18 @@ def _outputs(model, layers, x) -> list[np.ndarray]:
     import keras
 
     probe = keras.Model(model.input, [layer.output for layer in layers])
-    parts = [probe(x[i:i + 500], training=False) for i in range(0, len(x), 500)]
+    parts = [probe(x[i : i + 500], training=False) for i in range(0, len(x), 500)]
     return [np.concatenate([np.asarray(p[k]) for p in parts]) for k in range(len(layers))]
 
 
 def feature_maps(entry, model, index: int = 0):
     """One test digit and every stage's maps for it: (image, [(label, maps (h, w, channels))])."""
-    x = datasets.vectors(entry.dataset).x_test[index:index + 1]
+    x = datasets.vectors(entry.dataset).x_test[index : index + 1]
     layers = spatial_stages(model)
     maps = _outputs(model, layers, x)
-    return x[0].reshape(28, 28), [(f"{layer.name} {m.shape[1]}x{m.shape[2]}x{m.shape[3]}", m[0]) for layer, m in zip(layers, maps)]
+    return x[0].reshape(28, 28), [
+        (f"{layer.name} {m.shape[1]}x{m.shape[2]}x{m.shape[3]}", m[0]) for layer, m in zip(layers, maps)
+    ]
 
 
 def top_patches(entry, model, units: int = 8, top: int = 8) -> list[tuple[str, np.ndarray]]:
@@ -124,8 +132,11 @@ def top_patches(entry, model, units: int = 8, top: int = 8) -> list[tuple[str, n
     x = datasets.vectors(entry.dataset).x_test[:PATCH_IMAGES]
     images = x.reshape(-1, 28, 28)
     fields = receptive_fields(model)
-    stages = [layer for layer in spatial_stages(model)
-              if not isinstance(layer, (keras.layers.MaxPooling2D, keras.layers.AveragePooling2D))]
+    stages = [
+        layer
+        for layer in spatial_stages(model)
+        if not isinstance(layer, (keras.layers.MaxPooling2D, keras.layers.AveragePooling2D))
+    ]
     dense = feature_layer(model)
     result = []
     for layer, acts in zip(stages + [dense], _outputs(model, stages + [dense], x)):
@@ -133,8 +144,8 @@ def top_patches(entry, model, units: int = 8, top: int = 8) -> list[tuple[str, n
             acts, (size, step, first) = acts[:, None, None, :], (28, 1, 0)
         else:
             size, step, first = fields[layer.name]
-        per_image = acts.reshape(len(acts), -1, acts.shape[-1])                 # (images, positions, units)
-        strongest = per_image.max(axis=1)                                        # (images, units)
+        per_image = acts.reshape(len(acts), -1, acts.shape[-1])  # (images, positions, units)
+        strongest = per_image.max(axis=1)  # (images, units)
         chosen = np.argsort(-strongest.max(axis=0), kind="stable")[:units]
         padded = np.pad(images, ((0, 0), (size, size), (size, size)))
         patches = np.zeros((len(chosen), top, size, size), np.float32)
@@ -142,7 +153,7 @@ def top_patches(entry, model, units: int = 8, top: int = 8) -> list[tuple[str, n
             for col, image in enumerate(np.argsort(-strongest[:, unit], kind="stable")[:top]):
                 i, j = divmod(int(per_image[image, :, unit].argmax()), acts.shape[2])
                 r, c = first + i * step + size, first + j * step + size
-                patches[row, col] = padded[image, r:r + size, c:c + size]
+                patches[row, col] = padded[image, r : r + size, c : c + size]
         result.append((f"{layer.name}: {size}x{size} input patches", patches))
     return result
 
@@ -183,8 +194,14 @@ def transfer(entry, data, run) -> dict:
 
     source = twin(1)
     low = labels < SPLIT_DIGIT
-    run(f"source-digits-0-{SPLIT_DIGIT - 1}", source, classify, x[low], datasets.one_hot(labels[low], SPLIT_DIGIT),
-        plain.replace(epochs=recipe.stage_epochs["source"]))
+    run(
+        f"source-digits-0-{SPLIT_DIGIT - 1}",
+        source,
+        classify,
+        x[low],
+        datasets.one_hot(labels[low], SPLIT_DIGIT),
+        plain.replace(epochs=recipe.stage_epochs["source"]),
+    )
 
     target = np.flatnonzero(labels >= SPLIT_DIGIT)
     few = np.sort(np.random.default_rng(recipe.seed).permutation(target)[: recipe.extras["transfer_labels"]])
@@ -192,11 +209,15 @@ def transfer(entry, data, run) -> dict:
     few_recipe = plain.replace(epochs=recipe.stage_epochs["few_labels"], batch_size=min(10, len(few)))
     n = len(few)
     heads = {}
-    for key, stage, features in (("transfer_accuracy", f"transfer-{n}-labels", conv_features(source)),
-                                 ("transfer_penultimate_accuracy", f"transfer-penultimate-{n}-labels", feature_model(source))):
+    for key, stage, features in (
+        ("transfer_accuracy", f"transfer-{n}-labels", conv_features(source)),
+        ("transfer_penultimate_accuracy", f"transfer-penultimate-{n}-labels", feature_model(source)),
+    ):
         keras.utils.set_random_seed(recipe.seed + 2)
-        head = keras.Sequential([keras.Input((features.output.shape[-1],)),
-                                 keras.layers.Dense(SPLIT_DIGIT, activation="softmax")], name="new_classifier")
+        head = keras.Sequential(
+            [keras.Input((features.output.shape[-1],)), keras.layers.Dense(SPLIT_DIGIT, activation="softmax")],
+            name="new_classifier",
+        )
         run(stage, head, classify, predict(features, x_few), y_few, few_recipe)
         heads[key] = (features, head)
     scratch = twin(3)
@@ -205,8 +226,10 @@ def transfer(entry, data, run) -> dict:
     split = datasets.vectors(entry.dataset)
     test = split.y_test >= SPLIT_DIGIT
     truth = split.y_test[test] - SPLIT_DIGIT
-    scores = {key: float(np.mean(predict(head, predict(features, split.x_test[test])).argmax(1) == truth))
-              for key, (features, head) in heads.items()}
+    scores = {
+        key: float(np.mean(predict(head, predict(features, split.x_test[test])).argmax(1) == truth))
+        for key, (features, head) in heads.items()
+    }
     return {**scores, "scratch_accuracy": float(np.mean(predict(scratch, split.x_test[test]).argmax(1) == truth))}
 
 
@@ -217,16 +240,23 @@ def docs(cards: list[dict]) -> str:
         if "transfer_accuracy" not in m:
             continue
         labels = recipe["extras"]["transfer_labels"]
-        lines += ["## Transfer: digits 0-4 to digits 5-9", "",
-                  f"`{card['entry']}`, from {labels} labelled training images of digits 5-9, scored on the 5,139 test "
-                  "images of 5-9 (5 classes):", "",
-                  "| features | test accuracy on 5-9 |", "|---|---|",
-                  f"| the convolutional layers learned on digits 0-4 (frozen), a new softmax on top | {m['transfer_accuracy']:.4f} |",
-                  f"| the penultimate layer learned on digits 0-4 (frozen), a new softmax on top | "
-                  f"{m['transfer_penultimate_accuracy']:.4f} |",
-                  f"| none: the same network trained from scratch on those {labels} images | {m['scratch_accuracy']:.4f} |",
-                  "", f"The digits-0-4 network trains {recipe['stage_epochs']['source']} epochs on the 30,596 training "
-                  f"images of 0-4; the new softmax and the scratch network each train {recipe['stage_epochs']['few_labels']} "
-                  f"epochs of mini-batches of 10 on the {labels} images (Adam {recipe['learning_rate']}). These side networks "
-                  "are trained and scored during the training run and not shipped; their seconds are in the card's.", ""]
+        lines += [
+            "## Transfer: digits 0-4 to digits 5-9",
+            "",
+            f"`{card['entry']}`, from {labels} labelled training images of digits 5-9, scored on the 5,139 test "
+            "images of 5-9 (5 classes):",
+            "",
+            "| features | test accuracy on 5-9 |",
+            "|---|---|",
+            f"| the convolutional layers learned on digits 0-4 (frozen), a new softmax on top | {m['transfer_accuracy']:.4f} |",
+            f"| the penultimate layer learned on digits 0-4 (frozen), a new softmax on top | "
+            f"{m['transfer_penultimate_accuracy']:.4f} |",
+            f"| none: the same network trained from scratch on those {labels} images | {m['scratch_accuracy']:.4f} |",
+            "",
+            f"The digits-0-4 network trains {recipe['stage_epochs']['source']} epochs on the 30,596 training "
+            f"images of 0-4; the new softmax and the scratch network each train {recipe['stage_epochs']['few_labels']} "
+            f"epochs of mini-batches of 10 on the {labels} images (Adam {recipe['learning_rate']}). These side networks "
+            "are trained and scored during the training run and not shipped; their seconds are in the card's.",
+            "",
+        ]
     return "\n".join(lines)

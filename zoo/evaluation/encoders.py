@@ -3,6 +3,7 @@
 Both are cheap (an encoder trains in about a second), so the pictures train their own nets with the
 entry's recipe, its seed and its epoch cap (the quick tests' few epochs stay quick).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -10,8 +11,8 @@ import dataclasses
 import numpy as np
 
 SCALES = (0.001, 0.01, 0.1, 1.0, 3.0, 10.0)  # standard deviations of the initial weights
-SATURATED = 0.95                              # |tanh| above this: the unit is nearly a step, tanh' < 0.1
-SWEEP_EPOCHS = 20_000                         # the sweep's cap per scale (the lecture's 9-2-9 needs ~15,000)
+SATURATED = 0.95  # |tanh| above this: the unit is nearly a step, tanh' < 0.1
+SWEEP_EPOCHS = 20_000  # the sweep's cap per scale (the lecture's 9-2-9 needs ~15,000)
 
 
 def saturation(codes: np.ndarray) -> float:
@@ -52,9 +53,11 @@ def symmetries(model, x) -> dict:
     swap[[0, 1]] = [1, 0]
     sign = np.ones(w1.shape[1])
     sign[0] = -1.0  # tanh is odd: tanh(-z) = -tanh(z), so flipping a unit's in- and out-weights cancels
-    variants = {"trained": (w1, b1, w2, b2),
-                "units 1 and 2 swapped": (w1[:, swap], b1[swap], w2[swap, :], b2),
-                "unit 1's signs flipped": (w1 * sign, b1 * sign, w2 * sign[:, None], b2)}
+    variants = {
+        "trained": (w1, b1, w2, b2),
+        "units 1 and 2 swapped": (w1[:, swap], b1[swap], w2[swap, :], b2),
+        "unit 1's signs flipped": (w1 * sign, b1 * sign, w2 * sign[:, None], b2),
+    }
     result = {}
     for label, (a, c, d, e) in variants.items():
         codes = np.tanh(x @ a + c)

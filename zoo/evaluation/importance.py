@@ -14,6 +14,7 @@ compiled with XLA, which fuses its elementwise work into one pass over the logit
 against the samples, never tiled: a tiled copy doubled that pass's memory traffic. The draws:
 zoo.layers.dropout.philox, keyed by (seed, block, chunk).
 """
+
 from __future__ import annotations
 
 import math
@@ -38,12 +39,15 @@ def bernoulli_log_px(x, logits):
     group = max(g for g in range(1, 17) if width % g == 0)
     grouped = lambda t: tf.reshape(t, tf.concat([tf.shape(t)[:-1], [width // group, group]], 0))  # noqa: E731
     linear = grouped(x * logits - tf.maximum(logits, 0.0))
-    per_group = tf.reduce_sum(linear, axis=-1) + tf.math.log(tf.reduce_prod(tf.sigmoid(tf.abs(grouped(logits))), axis=-1))
+    per_group = tf.reduce_sum(linear, axis=-1) + tf.math.log(
+        tf.reduce_prod(tf.sigmoid(tf.abs(grouped(logits))), axis=-1)
+    )
     return tf.reduce_sum(per_group, axis=-1)
 
 
-def importance_sample(model, x: np.ndarray, k: int, seed: int = 0, samples_per_call: int = 8192, spread: bool = False,
-                      xla: bool = False):
+def importance_sample(
+    model, x: np.ndarray, k: int, seed: int = 0, samples_per_call: int = 8192, spread: bool = False, xla: bool = False
+):
     """Per image: the mean over k samples of log p(x|z), and log p(x) estimated by importance sampling
     (with spread=True also the variance over the k samples of log p(x|z)). Memory: about
     samples_per_call x the decoder's output width floats per chunk. xla=True compiles the whole loop with
@@ -56,8 +60,8 @@ def importance_sample(model, x: np.ndarray, k: int, seed: int = 0, samples_per_c
 
     samples_per_call = max(8, samples_per_call // max(1, getattr(model, "levels", 0)))  # categorical: K logits a pixel
     steps = math.ceil(k / max(1, samples_per_call // 8))
-    chunk = math.ceil(k / steps)                          # samples per image per step: k = 5000 is 5 x 1000, not 5 x 1024
-    images = max(1, samples_per_call // chunk)            # images per call
+    chunk = math.ceil(k / steps)  # samples per image per step: k = 5000 is 5 x 1000, not 5 x 1024
+    images = max(1, samples_per_call // chunk)  # images per call
     latent = model.latent_dim
     likelihood = bernoulli_log_px if model.likelihood == "bernoulli" else model.log_px
     log_px = tf.function(likelihood, jit_compile=True, autograph=False)  # one fused pass over the logits
@@ -71,19 +75,21 @@ def importance_sample(model, x: np.ndarray, k: int, seed: int = 0, samples_per_c
         def body(s, lse, px_sum, sq_sum):
             eps = philox([chunk, images, latent], seed, block_index * steps + s, normal=True)  # one key per chunk
             z = mean + std * eps
-            out = model.decoder(tf.reshape(z, [-1, latent]))                                  # chunk-major rows
+            out = model.decoder(tf.reshape(z, [-1, latent]))  # chunk-major rows
             px = log_px(data, tf.reshape(out, tf.concat([[chunk, images], tf.shape(out)[1:]], 0)))
             # log p(z) - log q(z|x): the 2 pi terms cancel
             log_ratio = tf.reduce_sum(0.5 * tf.square(eps) + 0.5 * log_var - 0.5 * tf.square(z), axis=-1)
-            valid = (tf.cast(s, tf.int32) * chunk + tf.range(chunk))[:, None] < k         # the last chunk may overhang k
+            valid = (tf.cast(s, tf.int32) * chunk + tf.range(chunk))[:, None] < k  # the last chunk may overhang k
             log_w = tf.where(valid, px + log_ratio, -np.inf)
             lse = tf.reduce_logsumexp(tf.concat([lse[None], log_w], axis=0), axis=0)
             kept = tf.where(valid, px, 0.0)
             return s + 1, lse, px_sum + tf.reduce_sum(kept, axis=0), sq_sum + tf.reduce_sum(tf.square(kept), axis=0)
 
-        _, lse, px_sum, sq_sum = tf.while_loop(lambda s, *_: s < steps, body,
-                                               (tf.constant(0, tf.int64), tf.fill([images], -np.inf), tf.zeros([images]),
-                                                tf.zeros([images])))
+        _, lse, px_sum, sq_sum = tf.while_loop(
+            lambda s, *_: s < steps,
+            body,
+            (tf.constant(0, tf.int64), tf.fill([images], -np.inf), tf.zeros([images]), tf.zeros([images])),
+        )
         return px_sum / k, lse - math.log(k), tf.maximum(sq_sum / k - tf.square(px_sum / k), 0.0)
 
     run = traced_per_model(block)  # one sampler per VAE evaluated
@@ -92,7 +98,7 @@ def importance_sample(model, x: np.ndarray, k: int, seed: int = 0, samples_per_c
     padded[:n] = x
     px, ll, var = [], [], []
     for b in range(len(padded) // images):
-        p, l, v = run(tf.constant(padded[b * images:(b + 1) * images]), tf.constant(b, tf.int64))
+        p, l, v = run(tf.constant(padded[b * images : (b + 1) * images]), tf.constant(b, tf.int64))
         px.append(p.numpy())
         ll.append(l.numpy())
         var.append(v.numpy())

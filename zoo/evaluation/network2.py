@@ -10,6 +10,7 @@ Plain SGD with learning rate eta on this loss applies, with m the batch size,
     w <- w - eta (lambda / n) w - (eta / m) sum_x dC_x/dw = (1 - eta lambda / n) w - (eta / m) sum_x dC_x/dw,
 network2's update_mini_batch exactly (L1: w - eta (lambda / n) sgn(w) - ..., ch. 3's L1 update).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -21,9 +22,9 @@ from zoo import data
 from zoo.errors import ZooError
 from zoo.family import TrainData
 
-VALIDATION = 10_000   # the last training images, as in network2's mnist_loader
-NEAR_ZERO = 1e-3      # |w| below this counts as a pruned connection (init std is 1/sqrt(784) = 0.036)
-ACCURACY_SLICE = 1000 # training images whose accuracy the snapshots follow
+VALIDATION = 10_000  # the last training images, as in network2's mnist_loader
+NEAR_ZERO = 1e-3  # |w| below this counts as a pruned connection (init std is 1/sqrt(784) = 0.036)
+ACCURACY_SLICE = 1000  # training images whose accuracy the snapshots follow
 
 
 def train_images(entry) -> int:
@@ -33,8 +34,11 @@ def train_images(entry) -> int:
     wanted = int(entry.recipe.extras.get("train_images", 50_000))
     available = len(data.vectors(entry.dataset).x_train) - VALIDATION
     if available < 1:
-        raise ZooError(f"{entry.name} holds out the last {VALIDATION:,} training images for validation (network2's "
-                       f"split), and {{option}} {entry.dataset!r} has {available + VALIDATION:,} in all", option="data")
+        raise ZooError(
+            f"{entry.name} holds out the last {VALIDATION:,} training images for validation (network2's "
+            f"split), and {{option}} {entry.dataset!r} has {available + VALIDATION:,} in all",
+            option="data",
+        )
     return min(wanted, available)
 
 
@@ -43,8 +47,7 @@ def split(entry):
     mnist = data.vectors(entry.dataset)
     n = train_images(entry)
     cut = len(mnist.x_train) - VALIDATION
-    return (mnist.x_train[:n], mnist.y_train[:n], mnist.x_train[cut:], mnist.y_train[cut:],
-            mnist.x_test, mnist.y_test)
+    return (mnist.x_train[:n], mnist.y_train[:n], mnist.x_train[cut:], mnist.y_train[cut:], mnist.x_test, mnist.y_test)
 
 
 def train_data(entry) -> TrainData:
@@ -85,7 +88,7 @@ def loss(entry):
 
 
 def predict(model, x, batch: int = 5000) -> np.ndarray:
-    return np.concatenate([np.asarray(model(x[i:i + batch], training=False)) for i in range(0, len(x), batch)])
+    return np.concatenate([np.asarray(model(x[i : i + batch], training=False)) for i in range(0, len(x), batch)])
 
 
 def accuracy(model, x, labels) -> float:
@@ -96,11 +99,13 @@ def evaluate(entry, model) -> dict:
     x, y, x_val, y_val, x_test, y_test = split(entry)
     weights = np.concatenate([np.abs(np.asarray(w)).ravel() for w in kernels(model)])
     outputs = predict(model, x_test)
-    return {"test_accuracy": float(np.mean(outputs.argmax(1) == y_test)),
-            "validation_accuracy": accuracy(model, x_val, y_val),
-            "train_accuracy": accuracy(model, x, y),
-            "test_loss": float(cross_entropy(data.one_hot(y_test), outputs)),
-            "near_zero_fraction": float(np.mean(weights < NEAR_ZERO))}
+    return {
+        "test_accuracy": float(np.mean(outputs.argmax(1) == y_test)),
+        "validation_accuracy": accuracy(model, x_val, y_val),
+        "train_accuracy": accuracy(model, x, y),
+        "test_loss": float(cross_entropy(data.one_hot(y_test), outputs)),
+        "near_zero_fraction": float(np.mean(weights < NEAR_ZERO)),
+    }
 
 
 @lru_cache(maxsize=4)
@@ -111,9 +116,14 @@ def _accuracy_sets(dataset: str, n: int):
     with tf.init_scope():
         mnist = data.vectors(dataset)
         cut = len(mnist.x_train) - VALIDATION
-        return (tf.constant(mnist.x_train[:min(n, ACCURACY_SLICE)]), tf.constant(mnist.y_train[:min(n, ACCURACY_SLICE)]),
-                tf.constant(mnist.x_train[cut:]), tf.constant(mnist.y_train[cut:]),
-                tf.constant(mnist.x_test), tf.constant(mnist.y_test))
+        return (
+            tf.constant(mnist.x_train[: min(n, ACCURACY_SLICE)]),
+            tf.constant(mnist.y_train[: min(n, ACCURACY_SLICE)]),
+            tf.constant(mnist.x_train[cut:]),
+            tf.constant(mnist.y_train[cut:]),
+            tf.constant(mnist.x_test),
+            tf.constant(mnist.y_test),
+        )
 
 
 def snapshot(entry, model):

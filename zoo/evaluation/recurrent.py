@@ -6,13 +6,14 @@ gradient of that sequence's loss with respect to its input at step t, averaged o
 test sequences. How much of the loss reaches the early steps, against the late ones, is the
 vanishing gradient measured: `grad_ratio` = mean over the first EDGE of the steps / mean over the last EDGE.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
 GRAD_SEQUENCES = 500  # test sequences the gradient through time is averaged over (fixed: re-measurable)
-EDGE = 0.1            # the fraction of steps at each end grad_ratio compares
-BASELINE = 1.0        # the trivial prediction of the adding problem: the mean of the target
+EDGE = 0.1  # the fraction of steps at each end grad_ratio compares
+BASELINE = 1.0  # the trivial prediction of the adding problem: the mean of the target
 
 
 def recurrent_of(model):
@@ -108,9 +109,16 @@ def states(model, sequence) -> dict:
     x = sequence[None]
     if isinstance(layer, keras.layers.LSTM):
         trace = LectureLSTM(layer.units).from_keras(layer).trace(x)
-        return {name: np.asarray(trace[key])[0] for name, key in
-                (("forget gate f", "forget"), ("input gate i", "input"), ("output gate o", "output"),
-                 ("cell state c", "c"), ("hidden state h", "h"))}
+        return {
+            name: np.asarray(trace[key])[0]
+            for name, key in (
+                ("forget gate f", "forget"),
+                ("input gate i", "input"),
+                ("output gate o", "output"),
+                ("cell state c", "c"),
+                ("hidden state h", "h"),
+            )
+        }
     twin = layer.__class__.from_config({**layer.get_config(), "return_sequences": True})
     twin.build(x.shape)
     twin.set_weights(layer.get_weights())
@@ -122,8 +130,14 @@ def siblings(entry) -> list:
     from zoo.registry import ENTRIES
 
     keep = ("length", "units")
-    return [e for e in ENTRIES.values() if e.family is entry.family and e.params.get("cell") != entry.params.get("cell")
-            and all(e.params.get(k) == entry.params.get(k) for k in keep) and entry.params.get("length") is not None]
+    return [
+        e
+        for e in ENTRIES.values()
+        if e.family is entry.family
+        and e.params.get("cell") != entry.params.get("cell")
+        and all(e.params.get(k) == entry.params.get(k) for k in keep)
+        and entry.params.get("length") is not None
+    ]
 
 
 def gradient_curves(entry, model, test) -> dict:
@@ -136,7 +150,8 @@ def gradient_curves(entry, model, test) -> dict:
         folder = artifacts.pretrained_dir(other.name)
         if (folder / artifacts.CARD).exists():
             curves[f"{cell(other)} trained ({other.name}, shipped)"] = input_gradients(
-                other, artifacts.load_keras(folder), test.x, test.y)
+                other, artifacts.load_keras(folder), test.x, test.y
+            )
     for each in [entry, *siblings(entry)]:
         curves[f"{cell(each)} at initialisation"] = input_gradients(each, each.build(), test.x, test.y)
     return curves
@@ -157,8 +172,15 @@ def length_table(family) -> list[dict]:
     for entry in ENTRIES.values():
         card = api.card(entry.name) if entry.family is family and entry.params.get("length") else None
         if card is not None:
-            rows.append({"cell": entry.params["cell"], "length": entry.params["length"], **card["metrics"],
-                         "seconds": card["training_seconds"], "epochs": card["epochs_run"]})
+            rows.append(
+                {
+                    "cell": entry.params["cell"],
+                    "length": entry.params["length"],
+                    **card["metrics"],
+                    "seconds": card["training_seconds"],
+                    "epochs": card["epochs_run"],
+                }
+            )
     return sorted(rows, key=lambda r: (r["length"], r["cell"]))
 
 
@@ -166,13 +188,18 @@ def docs(cards: list[dict]) -> str:
     """The table across lengths, from the cards: RNN against LSTM at each sequence length."""
     by = {(c["params"].get("length"), c["params"].get("cell")): c for c in cards if c["params"].get("length")}
     lengths = sorted({length for length, _ in by})
-    lines = ["## The adding problem across sequence lengths", "",
-             "Test MSE on 2,000 fixed test sequences; the trivial baseline always predicts 1 (MSE about 0.167). "
-             "`grad ratio` is the mean gradient of the loss reaching the first 10% of the steps over that "
-             "reaching the last 10% (on 500 test sequences, at the trained weights): the vanishing gradient, measured. "
-             "`zoo plot adding-lstm-200 --kind lengths` draws this table.", "",
-             "| T | baseline MSE | RNN MSE | LSTM MSE | RNN / baseline | LSTM / baseline | RNN grad ratio | LSTM grad ratio "
-             "| RNN s | LSTM s |", "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "## The adding problem across sequence lengths",
+        "",
+        "Test MSE on 2,000 fixed test sequences; the trivial baseline always predicts 1 (MSE about 0.167). "
+        "`grad ratio` is the mean gradient of the loss reaching the first 10% of the steps over that "
+        "reaching the last 10% (on 500 test sequences, at the trained weights): the vanishing gradient, measured. "
+        "`zoo plot adding-lstm-200 --kind lengths` draws this table.",
+        "",
+        "| T | baseline MSE | RNN MSE | LSTM MSE | RNN / baseline | LSTM / baseline | RNN grad ratio | LSTM grad ratio "
+        "| RNN s | LSTM s |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
 
     def cell(length, kind, key, fmt="{:.4f}"):
         card = by.get((length, kind))
@@ -183,10 +210,24 @@ def docs(cards: list[dict]) -> str:
 
     for length in lengths:
         either = "lstm" if (length, "lstm") in by else "rnn"  # both cells of a length see the same test sequences
-        lines.append(f"| {length} | {cell(length, either, 'baseline_mse')} | " + " | ".join(
-            [cell(length, "rnn", "test_mse", "{:.3g}"), cell(length, "lstm", "test_mse", "{:.3g}"),
-             cell(length, "rnn", "mse_vs_baseline", "{:.3f}"), cell(length, "lstm", "mse_vs_baseline", "{:.3f}"),
-             cell(length, "rnn", "grad_ratio", "{:.3g}"), cell(length, "lstm", "grad_ratio", "{:.3g}"),
-             cell(length, "rnn", "seconds", "{:.0f}"), cell(length, "lstm", "seconds", "{:.0f}")]) + " |")
-    lines += ["", "A grad ratio of 0 means the gradient reaching the first steps underflowed float32: it vanished entirely."]
+        lines.append(
+            f"| {length} | {cell(length, either, 'baseline_mse')} | "
+            + " | ".join(
+                [
+                    cell(length, "rnn", "test_mse", "{:.3g}"),
+                    cell(length, "lstm", "test_mse", "{:.3g}"),
+                    cell(length, "rnn", "mse_vs_baseline", "{:.3f}"),
+                    cell(length, "lstm", "mse_vs_baseline", "{:.3f}"),
+                    cell(length, "rnn", "grad_ratio", "{:.3g}"),
+                    cell(length, "lstm", "grad_ratio", "{:.3g}"),
+                    cell(length, "rnn", "seconds", "{:.0f}"),
+                    cell(length, "lstm", "seconds", "{:.0f}"),
+                ]
+            )
+            + " |"
+        )
+    lines += [
+        "",
+        "A grad ratio of 0 means the gradient reaching the first steps underflowed float32: it vanished entirely.",
+    ]
     return "\n".join(lines)

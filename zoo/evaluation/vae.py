@@ -8,6 +8,7 @@ part of the protocol, not of a run. Per likelihood (zoo.layers.vae):
   values 255 x + u in [0, 256)^D; an upper bound on the discrete NLL, Theis et al. 2016), and in bits/dim;
 - categorical: quantised to the model's levels, no draw; NLL in nats (and bits/dim) on those levels.
 """
+
 from __future__ import annotations
 
 import math
@@ -20,8 +21,8 @@ from zoo.registry import check_count
 
 TEST_BINARIZATION_SEED = 0
 TEST_DEQUANTIZATION_SEED = 0
-MAX_K = 100_000       # importance samples per image: beyond this the estimate stops improving measurably
-CHECK_K = 50          # the artifact check's k: seconds, and an upper bound on the card's k = 5000 figure
+MAX_K = 100_000  # importance samples per image: beyond this the estimate stops improving measurably
+CHECK_K = 50  # the artifact check's k: seconds, and an upper bound on the card's k = 5000 figure
 
 
 def split(entry):
@@ -70,7 +71,7 @@ def measured(entry, model, k: int | None = None, n: int | None = None, seed: int
     """
     k = check_count(entry.recipe.extras.get("nll_k", 5000) if k is None else k, "k", 1, MAX_K)
     x, _ = test_images(entry)
-    x = x[:check_count(n, "n", 1, len(x))] if n is not None else x
+    x = x[: check_count(n, "n", 1, len(x))] if n is not None else x
     seed = check_count(seed, "seed", 0, 2**31 - 1)
     kl = kl_per_dimension(model, x).sum(axis=1)
     active = int(np.sum(activity(model, x) > ACTIVE))
@@ -104,7 +105,7 @@ def _posterior(model, x):
 def kl_per_dimension(model, x) -> np.ndarray:
     """KL(q(z_i|x) || N(0, 1)) for every image and latent dimension (analytic), shape (n, latent)."""
     mean, log_var = _posterior(model, x)
-    return 0.5 * (mean ** 2 + np.exp(log_var) - 1.0 - log_var)
+    return 0.5 * (mean**2 + np.exp(log_var) - 1.0 - log_var)
 
 
 def activity(model, x) -> np.ndarray:
@@ -139,8 +140,10 @@ def check(entry, model, card: dict) -> list[str]:
     problems = entry.meets(again)
     slack = entry.recipe.extras.get("check_slack", 3.0)
     if "nll" in metrics and not metrics["nll"] - 0.15 <= again["nll"] <= metrics["nll"] + slack:
-        problems.append(f"nll: card says {metrics['nll']:.3f} (k={metrics.get('k')}), measured "
-                        f"{again['nll']:.3f} with k={check_k}: outside [card - 0.15, card + {slack:g}]")
+        problems.append(
+            f"nll: card says {metrics['nll']:.3f} (k={metrics.get('k')}), measured "
+            f"{again['nll']:.3f} with k={check_k}: outside [card - 0.15, card + {slack:g}]"
+        )
     if "kl" in metrics and abs(again["kl"] - metrics["kl"]) > 1e-3 * max(1.0, abs(metrics["kl"])):
         problems.append(f"kl: card says {metrics['kl']}, measured {again['kl']}")
     if "active_units" in metrics and again["active_units"] != metrics["active_units"]:

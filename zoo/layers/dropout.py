@@ -19,6 +19,7 @@ and independence), so a recipe's jit setting is part of what its seed decides. T
 under XLA but has no non-XLA CPU kernel. On other backends (JAX, torch) the functions fall back to
 keras.random, so a model holding the layer loads and runs anywhere; at inference the layer is the identity.
 """
+
 from __future__ import annotations
 
 import keras
@@ -34,9 +35,11 @@ def philox(shape, high, low, dtype="float32", normal: bool = False):
     """
     import tensorflow as tf
 
-    key = tf.bitcast(tf.cast(high, tf.int64) * (2 ** 32) + tf.cast(low, tf.int64), tf.uint64)
+    key = tf.bitcast(tf.cast(high, tf.int64) * (2**32) + tf.cast(low, tf.int64), tf.uint64)
     kernel = tf.raw_ops.StatelessRandomNormalV2 if normal else tf.raw_ops.StatelessRandomUniformV2
-    draw = lambda: kernel(shape=shape, key=tf.reshape(key, [1]), counter=tf.zeros([2], tf.uint64), alg=PHILOX, dtype=dtype)  # noqa: E731
+    draw = lambda: kernel(
+        shape=shape, key=tf.reshape(key, [1]), counter=tf.zeros([2], tf.uint64), alg=PHILOX, dtype=dtype
+    )  # noqa: E731
     # The conditional is a fence, nothing more: its predicate (key | 1) != 0 always holds, so the draw is
     # always what is returned. XLA fuses the Philox expansion into whatever reads the draws, and fused with a
     # read of another tensor (u < x, u + x) its code ran ~4x slower: a (100, 784) draw compared with a batch
@@ -103,6 +106,6 @@ class FastAlphaDropout(FastDropout):
         if not training or self.rate == 0:
             return inputs
         kept = keep_mask(keras.ops.shape(inputs), self.rate, self.seed_generator, inputs.dtype)
-        a = ((1 - self.rate) * (1 + self.rate * self.ALPHA_P ** 2)) ** -0.5
+        a = ((1 - self.rate) * (1 + self.rate * self.ALPHA_P**2)) ** -0.5
         b = -a * self.ALPHA_P * self.rate
         return a * (inputs * kept + self.ALPHA_P * (1 - kept)) + b

@@ -8,6 +8,7 @@ multiplies every activation by 1 - p at inference. Keras' Dropout does the "inve
 activations up to that factor, and nets trained either way compute the same function once the next
 layer's weights absorb it (tests/test_lessons.py checks both).
 """
+
 from __future__ import annotations
 
 import keras

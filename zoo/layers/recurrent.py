@@ -18,12 +18,13 @@ Keras keeps the four gates side by side in one kernel, in the order i, f, c, o; 
 them apart, so the same trained weights run in both and `tests/test_recurrent.py` checks that they
 give the same outputs. Only `keras.ops` is used: the layer runs on any Keras backend.
 """
+
 from __future__ import annotations
 
 import keras
 from keras import ops
 
-GATES = ("f", "i", "c", "o")        # the lecture's order: forget, input, candidate, output
+GATES = ("f", "i", "c", "o")  # the lecture's order: forget, input, candidate, output
 KERAS_ORDER = ("i", "f", "c", "o")  # the order of the blocks in keras.layers.LSTM's kernel and bias
 
 
@@ -74,7 +75,7 @@ class LectureLSTM(keras.layers.Layer):
     def call(self, x):
         return self.trace(x)["h"][:, -1, :]
 
-    def from_keras(self, lstm) -> "LectureLSTM":
+    def from_keras(self, lstm) -> LectureLSTM:
         """Take the weights of a built `keras.layers.LSTM` (default activations, no dropout)."""
         kernel, recurrent, bias = (ops.convert_to_numpy(w) for w in lstm.cell.weights)
         if not self.built:

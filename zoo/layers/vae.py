@@ -15,6 +15,7 @@ dummy batch builds the model: a subclassed model whose training only ever touche
 would stay unbuilt, and Keras then refuses to save or export it properly. `call` and every
 likelihood use keras.ops only; the training-time draws use TensorFlow's stateless Philox (see _draw).
 """
+
 from __future__ import annotations
 
 import math
@@ -73,8 +74,16 @@ class VAE(keras.Model):
         samples: importance samples per image in the training bound (1: the ELBO).
     """
 
-    def __init__(self, encoder, decoder, seed: int = 0, likelihood: str = "bernoulli", levels: int = 0,
-                 samples: int = 1, **kwargs):
+    def __init__(
+        self,
+        encoder,
+        decoder,
+        seed: int = 0,
+        likelihood: str = "bernoulli",
+        levels: int = 0,
+        samples: int = 1,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         if likelihood not in LIKELIHOODS or (likelihood == "categorical") != (levels > 0) or samples < 1:
             raise ValueError(f"bad VAE: likelihood={likelihood!r}, levels={levels}, samples={samples}")
@@ -111,12 +120,12 @@ class VAE(keras.Model):
         if self.likelihood == "categorical":
             grid = ops.arange(self.levels, dtype=out.dtype) / (self.levels - 1)
             return ops.sum(ops.softmax(out, axis=-1) * grid, axis=-1)
-        return ops.sigmoid(out[..., :self.data_dim] if self.decoder_scale else out)
+        return ops.sigmoid(out[..., : self.data_dim] if self.decoder_scale else out)
 
     def gaussian_log_scale(self, out):
         """log sigma: the decoder's, kept softly above LOG_SCALE_FLOOR, or the shared per-pixel weight."""
         if self.decoder_scale:
-            return LOG_SCALE_FLOOR + ops.softplus(out[..., self.data_dim:] - LOG_SCALE_FLOOR)
+            return LOG_SCALE_FLOOR + ops.softplus(out[..., self.data_dim :] - LOG_SCALE_FLOOR)
         return ops.cast(self.log_scale, out.dtype)
 
     def log_px(self, x, out):
@@ -125,10 +134,12 @@ class VAE(keras.Model):
         if self.likelihood == "bernoulli":  # -BCE with logits: x*l - softplus(l)
             return ops.sum(x * out - ops.softplus(out), axis=-1)
         if self.likelihood == "gaussian":
-            mean, log_scale = ops.sigmoid(out[..., :self.data_dim]), self.gaussian_log_scale(out)
+            mean, log_scale = ops.sigmoid(out[..., : self.data_dim]), self.gaussian_log_scale(out)
             return ops.sum(-HALF_LOG_2PI - log_scale - 0.5 * ops.square((x - mean) * ops.exp(-log_scale)), axis=-1)
         index = ops.cast(ops.round(x * (self.levels - 1)), "int32")
-        return ops.sum(ops.sum(ops.log_softmax(out, axis=-1) * ops.one_hot(index, self.levels, dtype=out.dtype), axis=-1), axis=-1)
+        return ops.sum(
+            ops.sum(ops.log_softmax(out, axis=-1) * ops.one_hot(index, self.levels, dtype=out.dtype), axis=-1), axis=-1
+        )
 
     def call(self, x, training=False):
         """The mean of p(x|z) at the posterior mean (deterministic, so exportable)."""
@@ -180,7 +191,9 @@ class VAE(keras.Model):
         log_px = ops.reshape(self.log_px(tile(x), self.decoder(z, training=training)), (k, n))
         eps = (z - tile(mean)) * ops.exp(-0.5 * tile(log_var))
         # log p(z) - log q(z|x); the 2 pi terms cancel
-        log_ratio = ops.reshape(ops.sum(0.5 * ops.square(eps) + 0.5 * tile(log_var) - 0.5 * ops.square(z), axis=-1), (k, n))
+        log_ratio = ops.reshape(
+            ops.sum(0.5 * ops.square(eps) + 0.5 * tile(log_var) - 0.5 * ops.square(z), axis=-1), (k, n)
+        )
         bound = ops.logsumexp(log_px + log_ratio, axis=0) - math.log(k)
         return -ops.mean(bound), -ops.mean(log_px), ops.mean(kl)
 
@@ -203,11 +216,18 @@ class VAE(keras.Model):
         return [self.loss_tracker, self.reconstruction_tracker, self.kl_tracker]
 
     def get_config(self):
-        extra = {} if self.likelihood == "bernoulli" and self.samples == 1 else \
-            {"likelihood": self.likelihood, "levels": self.levels, "samples": self.samples}
-        return {**super().get_config(), "seed": self.seed, **extra,
-                "encoder": keras.saving.serialize_keras_object(self.encoder),
-                "decoder": keras.saving.serialize_keras_object(self.decoder)}
+        extra = (
+            {}
+            if self.likelihood == "bernoulli" and self.samples == 1
+            else {"likelihood": self.likelihood, "levels": self.levels, "samples": self.samples}
+        )
+        return {
+            **super().get_config(),
+            "seed": self.seed,
+            **extra,
+            "encoder": keras.saving.serialize_keras_object(self.encoder),
+            "decoder": keras.saving.serialize_keras_object(self.decoder),
+        }
 
     @classmethod
     def from_config(cls, config):

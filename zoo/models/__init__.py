@@ -3,6 +3,7 @@
 A new family is one new module; nothing else needs editing. Modules must not import TensorFlow at
 import time (builders import Keras in their bodies) so that `zoo list` stays instant.
 """
+
 import importlib
 import pkgutil
 

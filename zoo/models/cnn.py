@@ -14,6 +14,7 @@ scale and shift of each image, drawn with keras.random from a SeedGenerator seed
 Recipes run without XLA (`jit=False`): measured on 2 cores, XLA's CPU convolutions ran LeNet-5's
 epochs ~7x slower than TensorFlow's oneDNN kernels (17.5 vs 2.5 s per 12,000 images).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -85,10 +86,13 @@ def augment(x, extras: dict, seeds):
     cos, sin = ops.cos(angle) / scale, ops.sin(angle) / scale
     c = (IMAGE[0] - 1) / 2.0
     zero = ops.zeros_like(cos)
-    transform = ops.stack([cos, sin, c - cos * (c + dx) - sin * (c + dy),
-                           -sin, cos, c + sin * (c + dx) - cos * (c + dy), zero, zero], axis=1)
-    images = ops.image.affine_transform(ops.reshape(x, (-1,) + IMAGE), transform, interpolation="bilinear",
-                                        fill_mode="constant")
+    transform = ops.stack(
+        [cos, sin, c - cos * (c + dx) - sin * (c + dy), -sin, cos, c + sin * (c + dx) - cos * (c + dy), zero, zero],
+        axis=1,
+    )
+    images = ops.image.affine_transform(
+        ops.reshape(x, (-1,) + IMAGE), transform, interpolation="bilinear", fill_mode="constant"
+    )
     return ops.reshape(images, (-1, 784))
 
 
@@ -132,62 +136,108 @@ FAMILY = Family(
     plots={
         "filters": lambda entry, model, history, out: pictures.filters(measure.first_filters(model), entry.name, out),
         "feature-maps": lambda entry, model, history, out: pictures.feature_maps(
-            *measure.feature_maps(entry, model), entry.name, out),
+            *measure.feature_maps(entry, model), entry.name, out
+        ),
         "top-patches": lambda entry, model, history, out: pictures.top_patches(
-            measure.top_patches(entry, model), entry.name, out),
+            measure.top_patches(entry, model), entry.name, out
+        ),
         "stages": lambda entry, model, history, out: pictures.stages(history, entry.name, out),
     },
     docs=measure.docs,
 )
 
-REFERENCE = "LeCun, Bottou, Bengio & Haffner 1998, Gradient-based learning applied to document recognition; seed lecture"
+REFERENCE = (
+    "LeCun, Bottou, Bengio & Haffner 1998, Gradient-based learning applied to document recognition; seed lecture"
+)
 
 
 def _cosine(lr: float, epochs: int, batch_size: int) -> dict:
     """Adam's learning rate decayed to 0 along a cosine over the whole run (the recipe's optimizer_args)."""
-    return {"learning_rate": {"module": "keras.optimizers.schedules", "class_name": "CosineDecay",
-                              "config": {"initial_learning_rate": lr, "decay_steps": epochs * (60_000 // batch_size)}}}
+    return {
+        "learning_rate": {
+            "module": "keras.optimizers.schedules",
+            "class_name": "CosineDecay",
+            "config": {"initial_learning_rate": lr, "decay_steps": epochs * (60_000 // batch_size)},
+        }
+    }
 
 
 LENET_EPOCHS = 15
-LENET = Recipe(optimizer="adam", learning_rate=2e-3, batch_size=128, epochs=LENET_EPOCHS,
-               loss="categorical_crossentropy", seed=0, chunk=1, jit=False,
-               stage_epochs={"source": 5,         # the digits-0-4 network that gives the transferred features
-                             "few_labels": 30},  # epochs of batches of 10 on the 100 labelled images of 5-9 (300 steps)
-               extras={"optimizer_args": _cosine(2e-3, LENET_EPOCHS, 128), "transfer_labels": 100},
-               notes={"shape": "LeNet-5's layers and sizes (6 and 16 5x5 feature maps, 2x2 pooling, 120 and 84 "
-                               "units); ReLU and max pooling instead of scaled tanh and trainable subsampling, "
-                               "a plain softmax instead of RBF outputs, Adam instead of stochastic diagonal "
-                               "Levenberg-Marquardt; input padded to 32x32 in 1998, here conv1 pads 'same'"})
+LENET = Recipe(
+    optimizer="adam",
+    learning_rate=2e-3,
+    batch_size=128,
+    epochs=LENET_EPOCHS,
+    loss="categorical_crossentropy",
+    seed=0,
+    chunk=1,
+    jit=False,
+    stage_epochs={
+        "source": 5,  # the digits-0-4 network that gives the transferred features
+        "few_labels": 30,
+    },  # epochs of batches of 10 on the 100 labelled images of 5-9 (300 steps)
+    extras={"optimizer_args": _cosine(2e-3, LENET_EPOCHS, 128), "transfer_labels": 100},
+    notes={
+        "shape": "LeNet-5's layers and sizes (6 and 16 5x5 feature maps, 2x2 pooling, 120 and 84 "
+        "units); ReLU and max pooling instead of scaled tanh and trainable subsampling, "
+        "a plain softmax instead of RBF outputs, Adam instead of stochastic diagonal "
+        "Levenberg-Marquardt; input padded to 32x32 in 1998, here conv1 pads 'same'"
+    },
+)
 
 
-@register("cnn-lenet5", family=FAMILY, description="LeNet-5's shape: conv 6@5x5, pool, conv 16@5x5, pool, "
-          "dense 120, 84, softmax 10 (ReLU, max pooling, Adam); measures transfer of its conv layers from digits 0-4 to 5-9",
-          reference=REFERENCE, dataset="mnist", task="classify", recipe=LENET,
-          expected={"test_accuracy": (">=", 0.99)}, headline="test_accuracy",
-          anchor="LeCun et al. 1998: LeNet-5 0.95% test error (99.05%)",
-          params={"convs": ((6, 5, "same"), (16, 5, "valid")), "dense": (120, 84)})
+@register(
+    "cnn-lenet5",
+    family=FAMILY,
+    description="LeNet-5's shape: conv 6@5x5, pool, conv 16@5x5, pool, "
+    "dense 120, 84, softmax 10 (ReLU, max pooling, Adam); measures transfer of its conv layers from digits 0-4 to 5-9",
+    reference=REFERENCE,
+    dataset="mnist",
+    task="classify",
+    recipe=LENET,
+    expected={"test_accuracy": (">=", 0.99)},
+    headline="test_accuracy",
+    anchor="LeCun et al. 1998: LeNet-5 0.95% test error (99.05%)",
+    params={"convs": ((6, 5, "same"), (16, 5, "valid")), "dense": (120, 84)},
+)
 def lenet5(convs, dense, classes=10):
     return build_cnn(convs, dense, classes=classes, name="lenet5")
 
 
 CNN_EPOCHS = 12
-BEST = Recipe(optimizer="adam", learning_rate=2e-3, batch_size=128, epochs=CNN_EPOCHS, loss="categorical_crossentropy",
-              seed=0, chunk=1, jit=False,
-              extras={"optimizer_args": _cosine(2e-3, CNN_EPOCHS, 128),
-                      "augment": {"rotate": 10.0, "scale": 0.1, "shift": 2.0}},
-              notes={"augmentation": "every training image, at every use, rotated by U(-10, 10) degrees, scaled by "
-                                     "U(0.9, 1.1) and shifted by U(-2, 2) pixels in x and in y (bilinear, in-graph); "
-                                     "MNIST's 60,000 training images only, no other data",
-                     "size": "channels and epochs chosen by measured seconds per epoch on 2 CPU cores"})
+BEST = Recipe(
+    optimizer="adam",
+    learning_rate=2e-3,
+    batch_size=128,
+    epochs=CNN_EPOCHS,
+    loss="categorical_crossentropy",
+    seed=0,
+    chunk=1,
+    jit=False,
+    extras={"optimizer_args": _cosine(2e-3, CNN_EPOCHS, 128), "augment": {"rotate": 10.0, "scale": 0.1, "shift": 2.0}},
+    notes={
+        "augmentation": "every training image, at every use, rotated by U(-10, 10) degrees, scaled by "
+        "U(0.9, 1.1) and shifted by U(-2, 2) pixels in x and in y (bilinear, in-graph); "
+        "MNIST's 60,000 training images only, no other data",
+        "size": "channels and epochs chosen by measured seconds per epoch on 2 CPU cores",
+    },
+)
 
 
-@register("cnn", family=FAMILY, description="the best plain CNN we found in ~10 minutes on 2 cores: conv 32@5x5, "
-          "pool, conv 64@5x5, pool, dense 256, dropout 0.4, softmax; random rotation/scale/shift of the training "
-          "images in-graph, Adam with cosine decay", reference=REFERENCE + "; Simard, Steinkraus & Platt 2003 "
-          "(distorted training images)", dataset="mnist", task="classify", recipe=BEST,
-          expected={"test_accuracy": (">=", 0.995)}, headline="test_accuracy",
-          anchor="Keras mnist_convnet example ~99.2%; LeNet-5 99.05% (LeCun et al. 1998)",
-          params={"convs": ((32, 5, "valid"), (64, 5, "valid")), "dense": (256,), "dropout": 0.4})
+@register(
+    "cnn",
+    family=FAMILY,
+    description="the best plain CNN we found in ~10 minutes on 2 cores: conv 32@5x5, "
+    "pool, conv 64@5x5, pool, dense 256, dropout 0.4, softmax; random rotation/scale/shift of the training "
+    "images in-graph, Adam with cosine decay",
+    reference=REFERENCE + "; Simard, Steinkraus & Platt 2003 (distorted training images)",
+    dataset="mnist",
+    task="classify",
+    recipe=BEST,
+    expected={"test_accuracy": (">=", 0.995)},
+    headline="test_accuracy",
+    anchor="Keras mnist_convnet example ~99.2%; LeNet-5 99.05% (LeCun et al. 1998)",
+    params={"convs": ((32, 5, "valid"), (64, 5, "valid")), "dense": (256,), "dropout": 0.4},
+)
 def cnn(convs, dense, dropout, classes=10):
     return build_cnn(convs, dense, dropout=dropout, classes=classes, name="cnn")

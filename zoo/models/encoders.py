@@ -6,6 +6,7 @@ as in torch.nn.init.normal_), biases zero; train until the loss is below 0.02 (c
 The data set is named by the entry: `one-hot-N` (the identity map) or `one-hot-6-to-3-bit` (the
 seed exercise: six one-hot inputs to the 3-bit codes 000 001 010 100 101 110).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,18 +17,36 @@ from zoo.plots import cube
 from zoo.plots import encoders as pictures
 from zoo.registry import Entry, Recipe, register, register_pattern
 
-SEED_LECTURE = "Seed lecture on encoder networks (PyTorch script, 9-2-9 in about 15,000 epochs); Ackley, Hinton & Sejnowski 1985"
-RECIPE = Recipe(optimizer="sgd", learning_rate=0.4, momentum=0.9, batch_size=None, epochs=100_000,
-                loss="binary_crossentropy", stop_below=0.02, seed=0, chunk=250)
+SEED_LECTURE = (
+    "Seed lecture on encoder networks (PyTorch script, 9-2-9 in about 15,000 epochs); Ackley, Hinton & Sejnowski 1985"
+)
+RECIPE = Recipe(
+    optimizer="sgd",
+    learning_rate=0.4,
+    momentum=0.9,
+    batch_size=None,
+    epochs=100_000,
+    loss="binary_crossentropy",
+    stop_below=0.02,
+    seed=0,
+    chunk=250,
+)
 EXPECTED = {"loss": ("<", 0.02), "decoded": ("==", 1.0)}
 INIT_STD = 0.001
-HIDDEN = "hidden"    # the layer whose codes the pictures draw
+HIDDEN = "hidden"  # the layer whose codes the pictures draw
 CODE_6_2_3 = np.array([[0, 0, 0], [0, 0, 1], [0, 1, 0], [1, 0, 0], [1, 0, 1], [1, 1, 0]], np.float32)
 TARGETS = {"one-hot-6-to-3-bit": CODE_6_2_3}  # any other data set is the identity map on one-hot-N
 
 
-def build_encoder(n_in: int, k: int, n_out: int, init_std: float = INIT_STD, code_noise: float = 0.0,
-                  twin_start: bool = False, seed: int = 0):
+def build_encoder(
+    n_in: int,
+    k: int,
+    n_out: int,
+    init_std: float = INIT_STD,
+    code_noise: float = 0.0,
+    twin_start: bool = False,
+    seed: int = 0,
+):
     """n_in -> k tanh -> n_out sigmoid, weights from N(0, init_std), biases zero.
 
     code_noise > 0 adds Gaussian noise of that standard deviation to the codes in training only: a code
@@ -38,8 +57,10 @@ def build_encoder(n_in: int, k: int, n_out: int, init_std: float = INIT_STD, cod
     import keras
 
     init = keras.initializers.RandomNormal(0.0, init_std)
-    layers = [keras.Input((n_in,), name="pattern"),
-              keras.layers.Dense(k, activation="tanh", kernel_initializer=init, name=HIDDEN)]
+    layers = [
+        keras.Input((n_in,), name="pattern"),
+        keras.layers.Dense(k, activation="tanh", kernel_initializer=init, name=HIDDEN),
+    ]
     if code_noise > 0:
         layers.append(keras.layers.GaussianNoise(code_noise, seed=seed, name="code_noise"))
     layers.append(keras.layers.Dense(n_out, activation="sigmoid", kernel_initializer=init, name="output"))
@@ -97,19 +118,40 @@ FAMILY = Family(
     small_batches=None,  # a handful of patterns: the quick tests use them all
     snapshot=lambda entry, model: hidden_codes(model, np.eye(entry.params["n_in"], dtype=np.float32)),
     plots={
-        "hidden": lambda entry, model, history, out: pictures.hidden_space(model, patterns(entry).x, entry.name, out,
-                                                                           history),
+        "hidden": lambda entry, model, history, out: pictures.hidden_space(
+            model, patterns(entry).x, entry.name, out, history
+        ),
         "dynamics": lambda entry, model, history, out: pictures.dynamics(history, model, entry.name, out),
     },
 )
 
 
-def _fields(n: int, k: int, description: str, n_out: int | None = None, dataset: str | None = None,
-            catalogue: bool = True, family: Family = FAMILY, recipe: Recipe = RECIPE, expected=None,
-            anchor: str = "seed: loss < 0.02, about 15,000 epochs for 9-2-9", **params) -> dict:
-    return dict(family=family, description=description, reference=SEED_LECTURE, dataset=dataset or f"one-hot-{n}",
-                task="encode", recipe=recipe, expected=expected or EXPECTED, headline="loss", anchor=anchor,
-                params={"n_in": n, "k": k, "n_out": n_out or n, "init_std": INIT_STD, **params}, catalogue=catalogue)
+def _fields(
+    n: int,
+    k: int,
+    description: str,
+    n_out: int | None = None,
+    dataset: str | None = None,
+    catalogue: bool = True,
+    family: Family = FAMILY,
+    recipe: Recipe = RECIPE,
+    expected=None,
+    anchor: str = "seed: loss < 0.02, about 15,000 epochs for 9-2-9",
+    **params,
+) -> dict:
+    return dict(
+        family=family,
+        description=description,
+        reference=SEED_LECTURE,
+        dataset=dataset or f"one-hot-{n}",
+        task="encode",
+        recipe=recipe,
+        expected=expected or EXPECTED,
+        headline="loss",
+        anchor=anchor,
+        params={"n_in": n, "k": k, "n_out": n_out or n, "init_std": INIT_STD, **params},
+        catalogue=catalogue,
+    )
 
 
 # 8-3-8 trained on until every code sits at its own corner of the cube. Without noise the lecture's
@@ -119,27 +161,51 @@ def _fields(n: int, k: int, description: str, n_out: int | None = None, dataset:
 # them to the corners: seeds 0-7, 8,000 epochs, all but seed 1 ended within 0.004 of 8 distinct corners
 # (seed 1: two codes share a corner).
 CUBE_NOISE = 0.3
-CUBE_RECIPE = RECIPE.replace(stop_below=None, epochs=8_000, chunk=250, notes={
-    "why": "the lecture's recipe with Gaussian noise (std 0.3) on the codes in training, for a fixed 8,000 "
-           "epochs (32 snapshots, one per 250-epoch chunk) instead of stopping at loss < 0.02",
-    "seeds": "without noise, seeds 0-4 trained to loss < 0.002 ended 0.75, 0.22, 0.78, 0.09, 1.13 from the "
-             "nearest corner; with noise 0.3, seeds 0-7 ended within 0.004 of 8 distinct corners except seed 1 "
-             "(7 corners: two codes share one)"})
+CUBE_RECIPE = RECIPE.replace(
+    stop_below=None,
+    epochs=8_000,
+    chunk=250,
+    notes={
+        "why": "the lecture's recipe with Gaussian noise (std 0.3) on the codes in training, for a fixed 8,000 "
+        "epochs (32 snapshots, one per 250-epoch chunk) instead of stopping at loss < 0.02",
+        "seeds": "without noise, seeds 0-4 trained to loss < 0.002 ended 0.75, 0.22, 0.78, 0.09, 1.13 from the "
+        "nearest corner; with noise 0.3, seeds 0-7 ended within 0.004 of 8 distinct corners except seed 1 "
+        "(7 corners: two codes share one)",
+    },
+)
 CUBE_EXPECTED = {**EXPECTED, "corner_distance_max": ("<", 0.05), "corners_distinct": ("==", 8.0)}
 
 
 # stacked decorators register bottom-up: this order lists 9-2-9 first
-@register("code-6-2-3", **_fields(6, 2, "the seed exercise: 6 one-hot inputs to the 3-bit codes 000 001 010 100 101 110",
-                                  n_out=3, dataset="one-hot-6-to-3-bit"))
+@register(
+    "code-6-2-3",
+    **_fields(
+        6,
+        2,
+        "the seed exercise: 6 one-hot inputs to the 3-bit codes 000 001 010 100 101 110",
+        n_out=3,
+        dataset="one-hot-6-to-3-bit",
+    ),
+)
 @register("encoder-4-2-4", **_fields(4, 2, "4 one-hot patterns through 2 tanh units: the square's corners"))
-@register("encoder-8-3-8", **_fields(8, 3, "8 one-hot patterns through 3 tanh units, noise on the codes in training: "
-                                     "every code at its own corner of the cube, the output planes cut the corners off "
-                                     "(a cuboctahedron)", recipe=CUBE_RECIPE, expected=CUBE_EXPECTED,
-                                     anchor="seed: codes at the cube's 8 corners, planes forming a cuboctahedron",
-                                     code_noise=CUBE_NOISE))
+@register(
+    "encoder-8-3-8",
+    **_fields(
+        8,
+        3,
+        "8 one-hot patterns through 3 tanh units, noise on the codes in training: "
+        "every code at its own corner of the cube, the output planes cut the corners off "
+        "(a cuboctahedron)",
+        recipe=CUBE_RECIPE,
+        expected=CUBE_EXPECTED,
+        anchor="seed: codes at the cube's 8 corners, planes forming a cuboctahedron",
+        code_noise=CUBE_NOISE,
+    ),
+)
 @register("encoder-9-2-9", **_fields(9, 2, "9 one-hot patterns through 2 tanh units: 9 lines cut the square"))
-def encoder(n_in: int, k: int, n_out: int, init_std: float, code_noise: float = 0.0, twin_start: bool = False,
-            seed: int = 0):
+def encoder(
+    n_in: int, k: int, n_out: int, init_std: float, code_noise: float = 0.0, twin_start: bool = False, seed: int = 0
+):
     return build_encoder(n_in, k, n_out, init_std, code_noise, twin_start, seed)
 
 
@@ -151,8 +217,11 @@ def _parametric(match) -> Entry:
         raise ZooError(f"encoder-{n}-{k}-{n}: K must be between 1 and N - 1 (here N = {n}, K = {k})")
     if n > 1024:
         raise ZooError(f"encoder-{n}-{k}-{n}: N is limited to 1024")
-    return Entry(name=f"encoder-{n}-{k}-{n}", builder=encoder,
-                 **_fields(n, k, f"{n} one-hot patterns through {k} tanh units (built on demand)", catalogue=False))
+    return Entry(
+        name=f"encoder-{n}-{k}-{n}",
+        builder=encoder,
+        **_fields(n, k, f"{n} one-hot patterns through {k} tanh units (built on demand)", catalogue=False),
+    )
 
 
 register_pattern(r"encoder-(\d+)-(\d+)-(\d+)", "encoder-N-K-N", _parametric)

@@ -8,6 +8,7 @@
   has, in effect, one hidden unit: the 9 codes lie on the line h1 = h2. Its picture also swaps the
   hidden units of a normally trained 9-2-9 and flips one unit's signs: hidden space moves, outputs do not.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -30,8 +31,13 @@ def _plot_symmetry(entry, model, history, out):
     trained = normal.build()
     normal.family.fit(normal, trained)
     x = patterns(entry).x
-    return pictures.symmetry(runs.symmetries(trained, x.astype(np.float64)), np.asarray(hidden_codes(model, x)),
-                             FAMILY.evaluate(entry, model)["twin_gap"], entry.name, out)
+    return pictures.symmetry(
+        runs.symmetries(trained, x.astype(np.float64)),
+        np.asarray(hidden_codes(model, x)),
+        FAMILY.evaluate(entry, model)["twin_gap"],
+        entry.name,
+        out,
+    )
 
 
 SCALES = dataclasses.replace(FAMILY, plots={"scales": _plot_scales, **FAMILY.plots})
@@ -39,10 +45,27 @@ SYMMETRY = dataclasses.replace(FAMILY, plots={"symmetry": _plot_symmetry, **FAMI
 TWIN_EPOCHS = 20_000  # the twins never reach loss < 0.02: they train to this cap (the normal 9-2-9 needs ~15,000)
 
 
-register("encoder-8-3-8-large-init", **_fields(
-    8, 3, "the lecture's 8-3-8 from initial weights of std 1 (not 0.001): step-like units from the start",
-    family=SCALES, anchor="seed lecture: large weights make units step-like and learning slow", init_std=1.0))(encoder)
-register("encoder-9-2-9-twins", **_fields(
-    9, 2, "the lecture's 9-2-9 with hidden units 1 and 2 started identical: they never separate", family=SYMMETRY,
-    recipe=RECIPE.replace(epochs=TWIN_EPOCHS), expected={"twin_gap": ("<=", 1e-6)}, twin_start=True,
-    anchor="seed lecture: weight-space symmetry; identical units get identical gradients"))(encoder)
+register(
+    "encoder-8-3-8-large-init",
+    **_fields(
+        8,
+        3,
+        "the lecture's 8-3-8 from initial weights of std 1 (not 0.001): step-like units from the start",
+        family=SCALES,
+        anchor="seed lecture: large weights make units step-like and learning slow",
+        init_std=1.0,
+    ),
+)(encoder)
+register(
+    "encoder-9-2-9-twins",
+    **_fields(
+        9,
+        2,
+        "the lecture's 9-2-9 with hidden units 1 and 2 started identical: they never separate",
+        family=SYMMETRY,
+        recipe=RECIPE.replace(epochs=TWIN_EPOCHS),
+        expected={"twin_gap": ("<=", 1e-6)},
+        twin_start=True,
+        anchor="seed lecture: weight-space symmetry; identical units get identical gradients",
+    ),
+)(encoder)

@@ -21,6 +21,7 @@ run a while loop over the time steps, and the gradient flows back through it. Th
 their fixed number of steps, with the same weights: TFLite converts a while loop over a batch of
 unknown size only with TensorFlow's own ops (SELECT_TF_OPS); unrolled, it needs only builtin ones.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -32,8 +33,10 @@ from zoo.family import Family, TrainData
 from zoo.plots import recurrent as pictures
 from zoo.registry import Entry, Recipe, register, register_pattern
 
-ADDING = ("Hochreiter & Schmidhuber 1997, Long Short-Term Memory (the adding problem); Le, Jaitly & Hinton 2015; "
-          "Arjovsky, Shah & Bengio 2016 (its modern form)")
+ADDING = (
+    "Hochreiter & Schmidhuber 1997, Long Short-Term Memory (the adding problem); Le, Jaitly & Hinton 2015; "
+    "Arjovsky, Shah & Bengio 2016 (its modern form)"
+)
 ROWS = "Hochreiter & Schmidhuber 1997; Le, Jaitly & Hinton 2015 (pixel/row MNIST); Keras mnist LSTM example"
 TEST_SEED, TEST_SEQUENCES = 20_240, 2_000
 TRAIN_STREAM, TEST_STREAM = 0, 1
@@ -81,17 +84,25 @@ def build_adding(cell: str, units: int, length: int):
     """(length, 2) sequence -> `cell` layer of `units` -> its last state -> one linear output: the sum."""
     import keras
 
-    return keras.Sequential([keras.Input((length, 2), name="sequence"), recurrent_layer(cell, units),
-                             keras.layers.Dense(1, name="sum")], name=f"adding_{cell}_{length}")
+    return keras.Sequential(
+        [keras.Input((length, 2), name="sequence"), recurrent_layer(cell, units), keras.layers.Dense(1, name="sum")],
+        name=f"adding_{cell}_{length}",
+    )
 
 
 def build_rows(units: int):
     """784 pixels -> 28 rows of 28 -> LSTM(units) -> softmax over the 10 digits."""
     import keras
 
-    return keras.Sequential([keras.Input((784,), name="pixels"), keras.layers.Reshape((28, 28), name="rows"),
-                             recurrent_layer("lstm", units), keras.layers.Dense(10, activation="softmax", name="digit")],
-                            name="lstm_mnist_rows")
+    return keras.Sequential(
+        [
+            keras.Input((784,), name="pixels"),
+            keras.layers.Reshape((28, 28), name="rows"),
+            recurrent_layer("lstm", units),
+            keras.layers.Dense(10, activation="softmax", name="digit"),
+        ],
+        name="lstm_mnist_rows",
+    )
 
 
 def endpoints(entry, model) -> dict:
@@ -111,9 +122,11 @@ FAMILY = Family(
     endpoints=endpoints,
     plots={
         "through-time": lambda entry, model, history, out: pictures.through_time(
-            *measure.through_time(entry, model, held_out(entry)), entry.name, out),
+            *measure.through_time(entry, model, held_out(entry)), entry.name, out
+        ),
         "gradients": lambda entry, model, history, out: pictures.gradients(
-            measure.gradient_curves(entry, model, held_out(entry)), entry.name, out),
+            measure.gradient_curves(entry, model, held_out(entry)), entry.name, out
+        ),
         "lengths": lambda entry, model, history, out: pictures.lengths(measure.length_table(FAMILY), out),
     },
     docs=lambda cards: measure.docs(cards),
@@ -133,12 +146,23 @@ def epochs_for(length: int) -> int:
 
 
 def adding_recipe(length: int) -> Recipe:
-    return Recipe(optimizer="adam", learning_rate=3e-3, batch_size=32, epochs=epochs_for(length), loss="mse", seed=0,
-                  chunk=1, stop_below=SOLVED, extras={"sequences": SEQUENCES, "optimizer_args": {"clipnorm": 1.0}},
-                  notes={"data": f"{SEQUENCES:,} training sequences drawn once from the run's seed; "
-                                 f"{TEST_SEQUENCES:,} test sequences from a fixed seed",
-                         "same": "the RNN and the LSTM of one length share units, recipe and data",
-                         "stop": f"training stops early once an epoch's training MSE is below {SOLVED}"})
+    return Recipe(
+        optimizer="adam",
+        learning_rate=3e-3,
+        batch_size=32,
+        epochs=epochs_for(length),
+        loss="mse",
+        seed=0,
+        chunk=1,
+        stop_below=SOLVED,
+        extras={"sequences": SEQUENCES, "optimizer_args": {"clipnorm": 1.0}},
+        notes={
+            "data": f"{SEQUENCES:,} training sequences drawn once from the run's seed; "
+            f"{TEST_SEQUENCES:,} test sequences from a fixed seed",
+            "same": "the RNN and the LSTM of one length share units, recipe and data",
+            "stop": f"training stops early once an epoch's training MSE is below {SOLVED}",
+        },
+    )
 
 
 def expected_for(cell: str, length: int) -> dict:
@@ -154,11 +178,19 @@ def expected_for(cell: str, length: int) -> dict:
 
 def adding_fields(cell: str, length: int, catalogue: bool = True) -> dict:
     what = {"rnn": "a plain tanh RNN (keras.layers.SimpleRNN)", "lstm": "an LSTM (keras.layers.LSTM)"}[cell]
-    return dict(family=FAMILY, dataset=f"adding-{length}", task="regress", reference=ADDING,
-                description=f"the adding problem over {length} steps, {what} of {UNITS} units",
-                recipe=adding_recipe(length), expected=expected_for(cell, length), headline="test_mse",
-                anchor="Hochreiter & Schmidhuber 1997: LSTM solves the adding problem; trivial baseline MSE 0.167",
-                params={"cell": cell, "units": UNITS, "length": length}, catalogue=catalogue)
+    return dict(
+        family=FAMILY,
+        dataset=f"adding-{length}",
+        task="regress",
+        reference=ADDING,
+        description=f"the adding problem over {length} steps, {what} of {UNITS} units",
+        recipe=adding_recipe(length),
+        expected=expected_for(cell, length),
+        headline="test_mse",
+        anchor="Hochreiter & Schmidhuber 1997: LSTM solves the adding problem; trivial baseline MSE 0.167",
+        params={"cell": cell, "units": UNITS, "length": length},
+        catalogue=catalogue,
+    )
 
 
 def adding(cell: str, units: int, length: int):
@@ -182,16 +214,39 @@ register_pattern(r"adding-(rnn|lstm)-(\d+)", "adding-lstm-T", _on_demand)
 
 ROWS_EPOCHS = 12
 # measured at a constant Adam 1e-3: 98.3-98.5% from epoch 6 on, see-sawing; a cosine decay to zero settles it
-ROWS_RECIPE = Recipe(optimizer="adam", learning_rate=2e-3, batch_size=128, epochs=ROWS_EPOCHS,
-                     loss="categorical_crossentropy", seed=0, chunk=1,
-                     extras={"optimizer_args": {"clipnorm": 1.0, "learning_rate": {
-                         "module": "keras.optimizers.schedules", "class_name": "CosineDecay",
-                         "config": {"initial_learning_rate": 2e-3, "decay_steps": ROWS_EPOCHS * (60_000 // 128)}}}})
+ROWS_RECIPE = Recipe(
+    optimizer="adam",
+    learning_rate=2e-3,
+    batch_size=128,
+    epochs=ROWS_EPOCHS,
+    loss="categorical_crossentropy",
+    seed=0,
+    chunk=1,
+    extras={
+        "optimizer_args": {
+            "clipnorm": 1.0,
+            "learning_rate": {
+                "module": "keras.optimizers.schedules",
+                "class_name": "CosineDecay",
+                "config": {"initial_learning_rate": 2e-3, "decay_steps": ROWS_EPOCHS * (60_000 // 128)},
+            },
+        }
+    },
+)
 
 
-@register("lstm-mnist-rows", family=FAMILY, description="MNIST read row by row: 28 steps of 28 pixels into an LSTM "
-          "of 128 units, softmax on its last state", reference=ROWS, dataset="mnist", task="classify",
-          recipe=ROWS_RECIPE, expected={"test_accuracy": (">=", 0.985)}, headline="test_accuracy",
-          anchor="row-by-row LSTM on MNIST: about 98-99% (Keras example)", params={"units": 128})
+@register(
+    "lstm-mnist-rows",
+    family=FAMILY,
+    description="MNIST read row by row: 28 steps of 28 pixels into an LSTM of 128 units, softmax on its last state",
+    reference=ROWS,
+    dataset="mnist",
+    task="classify",
+    recipe=ROWS_RECIPE,
+    expected={"test_accuracy": (">=", 0.985)},
+    headline="test_accuracy",
+    anchor="row-by-row LSTM on MNIST: about 98-99% (Keras example)",
+    params={"units": 128},
+)
 def lstm_mnist_rows(units):
     return build_rows(units)

@@ -13,6 +13,7 @@ Training observes each image afresh every time the loop uses it (in-graph, seede
 Bernoulli pixels are binarised, Gaussian ones dequantised; the test set is observed once, by a fixed
 draw (see zoo.evaluation.vae). Faces: zoo.models.vae_faces.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -27,44 +28,70 @@ from zoo.plots import vae as pictures
 from zoo.registry import IMAGES, Recipe, register
 
 VAE_EPOCHS = 2000  # issue 33: 200 epochs gave 88.52 nats, 350 gave 87.62; the paper's 86.76 took 3,280
-SAMPLE_BLOCK = 1000          # z is drawn in blocks of this many, block b with the stateless seed (seed, b)
+SAMPLE_BLOCK = 1000  # z is drawn in blocks of this many, block b with the stateless seed (seed, b)
 SNAPSHOT_SEED, SNAPSHOT_N = 1234, 10
-REFERENCE = ("Kingma & Welling 2014, Auto-Encoding Variational Bayes; Burda, Grosse & Salakhutdinov 2015, "
-             "Importance Weighted Autoencoders (architecture and NLL protocol)")
+REFERENCE = (
+    "Kingma & Welling 2014, Auto-Encoding Variational Bayes; Burda, Grosse & Salakhutdinov 2015, "
+    "Importance Weighted Autoencoders (architecture and NLL protocol)"
+)
 NOTES = {
     "training_binarization": "dynamic: a fresh Bernoulli draw of every pixel each time an image is used (in-graph)",
     "test_binarization": "one fixed Bernoulli draw of the 10,000 test images: "
-                         f"zoo.data.binarize(pixels, seed={measure.TEST_BINARIZATION_SEED})",
+    f"zoo.data.binarize(pixels, seed={measure.TEST_BINARIZATION_SEED})",
 }
-GAUSSIAN_WHY = ("variance learned, per pixel and per image: the decoder gives a log sigma for every pixel beside its "
-                "mean, kept softly above the dequantisation noise's own spread (1/(256 sqrt 12)). Measured with this "
-                "recipe (50 epochs): one learned sigma per pixel shared by all images gave 4.90 bits/dim, because a "
-                "pixel that is ink in some digits and paper in others needs a broad sigma, which wastes nats on every "
-                "blank occurrence; a fixed sigma would make the likelihood's scale a hand-set knob (too large and the KL "
-                "wins and samples blur). The density stays bounded: the dequantisation noise keeps any pixel from being "
-                "exactly predictable")
-LEVELS_WHY = ("K = 16 levels (256/16 grey values each): K = 256 would need a 200 x 200,704 output layer (40 M weights, "
-              "160 MB, about 16x the compute), beyond the wheel's and the 2-core budget's reach; 16 levels keep the "
-              "grey ramps of the digits' edges (MNIST is mostly 0 or 255) with a 2.5 M-weight output layer")
-DEQUANTIZATION = {"training_dequantization": "dynamic: (round(255 x) + u) / 256, u ~ U[0, 1) drawn afresh each use (in-graph)",
-                  "test_dequantization": "one fixed draw, u from numpy default_rng(0); NLL = -log p + 784 log 256 "
-                                         "nats per image (8-bit scale), bits/dim = NLL / (784 ln 2)",
-                  "variance": GAUSSIAN_WHY}
-QUANTIZATION = {"quantization": "level = floor(round(255 x) * K / 256), K = 16; the encoder sees level / (K - 1); "
-                                "NLL in nats per image on these levels, no draw", "levels": LEVELS_WHY}
+GAUSSIAN_WHY = (
+    "variance learned, per pixel and per image: the decoder gives a log sigma for every pixel beside its "
+    "mean, kept softly above the dequantisation noise's own spread (1/(256 sqrt 12)). Measured with this "
+    "recipe (50 epochs): one learned sigma per pixel shared by all images gave 4.90 bits/dim, because a "
+    "pixel that is ink in some digits and paper in others needs a broad sigma, which wastes nats on every "
+    "blank occurrence; a fixed sigma would make the likelihood's scale a hand-set knob (too large and the KL "
+    "wins and samples blur). The density stays bounded: the dequantisation noise keeps any pixel from being "
+    "exactly predictable"
+)
+LEVELS_WHY = (
+    "K = 16 levels (256/16 grey values each): K = 256 would need a 200 x 200,704 output layer (40 M weights, "
+    "160 MB, about 16x the compute), beyond the wheel's and the 2-core budget's reach; 16 levels keep the "
+    "grey ramps of the digits' edges (MNIST is mostly 0 or 255) with a 2.5 M-weight output layer"
+)
+DEQUANTIZATION = {
+    "training_dequantization": "dynamic: (round(255 x) + u) / 256, u ~ U[0, 1) drawn afresh each use (in-graph)",
+    "test_dequantization": "one fixed draw, u from numpy default_rng(0); NLL = -log p + 784 log 256 "
+    "nats per image (8-bit scale), bits/dim = NLL / (784 ln 2)",
+    "variance": GAUSSIAN_WHY,
+}
+QUANTIZATION = {
+    "quantization": "level = floor(round(255 x) * K / 256), K = 16; the encoder sees level / (K - 1); "
+    "NLL in nats per image on these levels, no draw",
+    "levels": LEVELS_WHY,
+}
 
 
 def _lr_schedule(initial: float, steps: int, alpha: float) -> dict:
     """A cosine decay of Adam's learning rate over the whole run, as the recipe's optimizer_args."""
-    return {"learning_rate": {"module": "keras.optimizers.schedules", "class_name": "CosineDecay", "registered_name": None,
-                              "config": {"initial_learning_rate": initial, "decay_steps": steps, "alpha": alpha}}}
+    return {
+        "learning_rate": {
+            "module": "keras.optimizers.schedules",
+            "class_name": "CosineDecay",
+            "registered_name": None,
+            "config": {"initial_learning_rate": initial, "decay_steps": steps, "alpha": alpha},
+        }
+    }
 
 
 def _recipe(epochs: int, nll_k: int, batch_size: int = 100, lr: float = 1e-3, notes: dict = NOTES, **extras) -> Recipe:
     steps = epochs * (60_000 // batch_size)
-    return Recipe(optimizer="adam", learning_rate=lr, batch_size=batch_size, epochs=epochs, loss="negative_elbo",
-                  seed=0, chunk=1, jit=True, notes=notes,
-                  extras={"nll_k": nll_k, "optimizer_args": _lr_schedule(lr, steps, 0.05), **extras})
+    return Recipe(
+        optimizer="adam",
+        learning_rate=lr,
+        batch_size=batch_size,
+        epochs=epochs,
+        loss="negative_elbo",
+        seed=0,
+        chunk=1,
+        jit=True,
+        notes=notes,
+        extras={"nll_k": nll_k, "optimizer_args": _lr_schedule(lr, steps, 0.05), **extras},
+    )
 
 
 def _start_at_the_marginal(model, x: np.ndarray) -> None:
@@ -87,9 +114,18 @@ def _start_at_the_marginal(model, x: np.ndarray) -> None:
         model.log_scale.assign(log_std.astype(np.float32))
 
 
-def build_vae(hidden: tuple = (200, 200), latent: int = 50, activation: str = "tanh", seed: int = 0, name: str = "vae",
-              likelihood: str = "bernoulli", levels: int = 0, samples: int = 1, train_x: np.ndarray | None = None,
-              variance: str = "decoder"):
+def build_vae(
+    hidden: tuple = (200, 200),
+    latent: int = 50,
+    activation: str = "tanh",
+    seed: int = 0,
+    name: str = "vae",
+    likelihood: str = "bernoulli",
+    levels: int = 0,
+    samples: int = 1,
+    train_x: np.ndarray | None = None,
+    variance: str = "decoder",
+):
     """An MLP VAE: d -> hidden -> (mean, log-variance) of `latent` dims; the decoder mirrors it back to the
     parameters of p(x|z). `seed` seeds the model's own draws; `train_x` (default MNIST's) sets the output biases;
     a Gaussian's sigma comes from the decoder (`variance` "decoder") or is one weight per pixel ("pixel")."""
@@ -102,8 +138,9 @@ def build_vae(hidden: tuple = (200, 200), latent: int = 50, activation: str = "t
     encoder = mlp_encoder(dim, tuple(hidden), latent, activation)
     outputs = 2 * dim if likelihood == "gaussian" and variance == "decoder" else dim
     decoder = mlp_decoder(latent, tuple(reversed(hidden)), outputs, activation, levels=levels)
-    model = VAE(encoder, decoder, seed=seed, likelihood=likelihood, levels=levels, samples=samples,
-                name=name.replace("-", "_"))
+    model = VAE(
+        encoder, decoder, seed=seed, likelihood=likelihood, levels=levels, samples=samples, name=name.replace("-", "_")
+    )
     _start_at_the_marginal(model, train_x)
     model(keras.ops.zeros((1, dim)))  # call() runs encoder and decoder: the model is built, so it saves and exports
     return model
@@ -147,8 +184,8 @@ def sample(entry, model, start: int, size: int, seed: int) -> np.ndarray:
     for block in range(start // SAMPLE_BLOCK, (start + size - 1) // SAMPLE_BLOCK + 1):
         z = tf.random.stateless_normal([SAMPLE_BLOCK, model.latent_dim], seed=tf.constant([seed, block], tf.int64))
         lo, hi = max(start, block * SAMPLE_BLOCK), min(start + size, (block + 1) * SAMPLE_BLOCK)
-        rows = z[lo - block * SAMPLE_BLOCK: hi - block * SAMPLE_BLOCK]
-        out[lo - start: hi - start] = np.asarray(model.mean_of(model.decoder(rows)))
+        rows = z[lo - block * SAMPLE_BLOCK : hi - block * SAMPLE_BLOCK]
+        out[lo - start : hi - start] = np.asarray(model.mean_of(model.decoder(rows)))
     return out
 
 
@@ -169,7 +206,9 @@ def endpoints(entry, model) -> dict:
         return model.mean_of(model.decoder(z))
 
     def draw(n, seed):
-        z = tf.random.stateless_normal(tf.stack([n, latent]), seed=tf.stack([tf.cast(seed, tf.int64), tf.constant(0, tf.int64)]))
+        z = tf.random.stateless_normal(
+            tf.stack([n, latent]), seed=tf.stack([tf.cast(seed, tf.int64), tf.constant(0, tf.int64)])
+        )
         return model.mean_of(model.decoder(z))
 
     return {
@@ -188,7 +227,9 @@ def _latent_means(entry, model):
 def _progress(entry, model, history, out):
     if history is None or not history.snapshots:
         raise ZooError(f"{entry.name}: this artifact kept no training snapshots; retrain it to draw its progress")
-    return pictures.progress(np.stack(history.snapshots).astype(np.float32) / 255.0, history.snapshot_epochs, entry.name, out)
+    return pictures.progress(
+        np.stack(history.snapshots).astype(np.float32) / 255.0, history.snapshot_epochs, entry.name, out
+    )
 
 
 def _reconstructions(entry, model, history, out):
@@ -207,9 +248,15 @@ def _manifold(entry, model, history, out):
 def panel(entry, model) -> dict:
     """What the comparison pictures show of one VAE: test images, reconstructions, samples, KL per dimension."""
     x, _ = measure.test_images(entry)
-    return {"name": entry.name, "likelihood": model.likelihood, "originals": x[:36], "reconstructions": np.asarray(model(x[:36])),
-            "samples": sample(entry, model, 0, 36, 0), "kl": measure.kl_per_dimension(model, x).mean(axis=0),
-            "activity": measure.activity(model, x)}
+    return {
+        "name": entry.name,
+        "likelihood": model.likelihood,
+        "originals": x[:36],
+        "reconstructions": np.asarray(model(x[:36])),
+        "samples": sample(entry, model, 0, 36, 0),
+        "kl": measure.kl_per_dimension(model, x).mean(axis=0),
+        "activity": measure.activity(model, x),
+    }
 
 
 def _kl(entry, model, history, out):
@@ -230,8 +277,12 @@ def _decoders(entry, model, history, out):
         other = catalogue.get(name)
         if other.name == entry.name:
             panels.append(panel(entry, model))
-        elif (other.dataset == entry.dataset and other.params.get("latent") == entry.params.get("latent")
-              and other.params.get("samples", 1) == 1 and (artifacts.pretrained_dir(name) / artifacts.CARD).exists()):
+        elif (
+            other.dataset == entry.dataset
+            and other.params.get("latent") == entry.params.get("latent")
+            and other.params.get("samples", 1) == 1
+            and (artifacts.pretrained_dir(name) / artifacts.CARD).exists()
+        ):
             panels.append(panel(other, artifacts.load_keras(artifacts.pretrained_dir(name))))
     return pictures.decoders(panels, out)
 
@@ -272,16 +323,56 @@ def first(kind: str, family: Family = FAMILY) -> Family:
     return dataclasses.replace(family, plots={kind: family.plots[kind], **family.plots})
 
 
-def _fields(description: str, latent: int, epochs: int, nll_k: int, expected: dict, headline: str, anchor: str,
-            family: Family = FAMILY, notes: dict = NOTES, extras: dict | None = None, **params) -> dict:
-    return dict(family=family, description=description, reference=REFERENCE, dataset="mnist", task="generate",
-                recipe=_recipe(epochs, nll_k, notes=notes, **(extras or {})), expected=expected, headline=headline, anchor=anchor,
-                params={"hidden": (200, 200), "latent": latent, "activation": "tanh", **params})
+def _fields(
+    description: str,
+    latent: int,
+    epochs: int,
+    nll_k: int,
+    expected: dict,
+    headline: str,
+    anchor: str,
+    family: Family = FAMILY,
+    notes: dict = NOTES,
+    extras: dict | None = None,
+    **params,
+) -> dict:
+    return dict(
+        family=family,
+        description=description,
+        reference=REFERENCE,
+        dataset="mnist",
+        task="generate",
+        recipe=_recipe(epochs, nll_k, notes=notes, **(extras or {})),
+        expected=expected,
+        headline=headline,
+        anchor=anchor,
+        params={"hidden": (200, 200), "latent": latent, "activation": "tanh", **params},
+    )
 
 
-@register("vae", **_fields("MLP VAE 784-200-200-50 (tanh), Bernoulli decoder, dynamically binarised MNIST", 50, VAE_EPOCHS, 5000,
-                           {"nll": ("<=", 90.0)}, "nll", "Burda et al. 2015: VAE 86.76 nats (3,280 epochs), IWAE 84.78"))
-@register("vae-2d", **_fields("MLP VAE 784-200-200-2 (tanh): a 2-D latent space to look at", 2, 50, 1000,
-                              {}, "elbo", "keras.io VAE example (2-D latent; ELBO reported)"))
+@register(
+    "vae",
+    **_fields(
+        "MLP VAE 784-200-200-50 (tanh), Bernoulli decoder, dynamically binarised MNIST",
+        50,
+        VAE_EPOCHS,
+        5000,
+        {"nll": ("<=", 90.0)},
+        "nll",
+        "Burda et al. 2015: VAE 86.76 nats (3,280 epochs), IWAE 84.78",
+    ),
+)
+@register(
+    "vae-2d",
+    **_fields(
+        "MLP VAE 784-200-200-2 (tanh): a 2-D latent space to look at",
+        2,
+        50,
+        1000,
+        {},
+        "elbo",
+        "keras.io VAE example (2-D latent; ELBO reported)",
+    ),
+)
 def vae(hidden, latent, activation, seed):
     return build_vae(hidden, latent, activation, seed=seed, name="vae" if latent != 2 else "vae_2d")

@@ -9,41 +9,80 @@ All three are `vae`'s network, 784-200-200-50 tanh, trained by its recipe (Adam,
 Their epochs were chosen from measured seconds per epoch on 2 shared cores (see each recipe's notes).
 This module also writes the family's tables for docs/vae.md.
 """
+
 from __future__ import annotations
 
 from zoo.models.vae import DEQUANTIZATION, NOTES, QUANTIZATION, _fields, build_vae, first
 from zoo.registry import register
 
 LEVELS = 16
-IWAE_K = 5         # the smaller of Burda et al.'s two: measured, a k = 5 step costs about 1.15x an ELBO step here
+IWAE_K = 5  # the smaller of Burda et al.'s two: measured, a k = 5 step costs about 1.15x an ELBO step here
 IWAE_NLL_K = 5000  # Burda et al.'s evaluation, as for vae
-IWAE_EPOCHS = 1000 # issue 33: long trainings allowed (up to 3 h); 100 epochs gave 88.94 nats
+IWAE_EPOCHS = 1000  # issue 33: long trainings allowed (up to 3 h); 100 epochs gave 88.94 nats
 
-GAUSSIAN = first("samples")    # its artifact's picture: its own reconstructions, samples and KL per dimension
+GAUSSIAN = first("samples")  # its artifact's picture: its own reconstructions, samples and KL per dimension
 CATEGORICAL = first("decoders")  # the three decoders side by side (trained last of the three)
 
 
-@register("iwae", **_fields(
-    f"MLP IWAE 784-200-200-50 (tanh), Bernoulli decoder, trained on the k = {IWAE_K} importance-weighted bound",
-    50, IWAE_EPOCHS, IWAE_NLL_K, {"nll": ("<=", 90.0)}, "nll",
-    "Burda et al. 2015, test NLL at k = 5000 after 3,280 epochs: VAE 86.76, IWAE k=5 85.54, IWAE k=50 84.78 "
-    "(issue 33's goal for this entry: <= 86.0)",
-    notes={**NOTES, "bound": f"k = {IWAE_K} importance samples per image in the training bound"},
-    likelihood="bernoulli", levels=0, samples=IWAE_K))
-@register("vae-categorical", **_fields(
-    f"MLP VAE 784-200-200-50 (tanh), categorical (softmax) decoder over {LEVELS} intensity levels per pixel, "
-    f"MNIST quantised to {LEVELS} levels", 50, 30, 100, {}, "nll",
-    "no published figure for this recipe (the lecture's softmax / Boltzmann output)",
-    family=CATEGORICAL, notes=QUANTIZATION, extras={"check_k": 10, "check_slack": 6.0}, likelihood="categorical",
-    levels=LEVELS, samples=1))
-@register("vae-gaussian", **_fields(
-    "MLP VAE 784-200-200-50 (tanh), Gaussian decoder (mean and variance of every pixel from the decoder) on "
-    "uniformly dequantised 8-bit MNIST", 50, 50, 1000, {}, "bits_per_dim",
-    "no published figure for this recipe; for scale, dequantised MNIST: RealNVP 1.06 bits/dim (Dinh et al. 2017)",
-    family=GAUSSIAN, notes=DEQUANTIZATION, extras={"check_slack": 100.0}, likelihood="gaussian", levels=0, samples=1))
+@register(
+    "iwae",
+    **_fields(
+        f"MLP IWAE 784-200-200-50 (tanh), Bernoulli decoder, trained on the k = {IWAE_K} importance-weighted bound",
+        50,
+        IWAE_EPOCHS,
+        IWAE_NLL_K,
+        {"nll": ("<=", 90.0)},
+        "nll",
+        "Burda et al. 2015, test NLL at k = 5000 after 3,280 epochs: VAE 86.76, IWAE k=5 85.54, IWAE k=50 84.78 "
+        "(issue 33's goal for this entry: <= 86.0)",
+        notes={**NOTES, "bound": f"k = {IWAE_K} importance samples per image in the training bound"},
+        likelihood="bernoulli",
+        levels=0,
+        samples=IWAE_K,
+    ),
+)
+@register(
+    "vae-categorical",
+    **_fields(
+        f"MLP VAE 784-200-200-50 (tanh), categorical (softmax) decoder over {LEVELS} intensity levels per pixel, "
+        f"MNIST quantised to {LEVELS} levels",
+        50,
+        30,
+        100,
+        {},
+        "nll",
+        "no published figure for this recipe (the lecture's softmax / Boltzmann output)",
+        family=CATEGORICAL,
+        notes=QUANTIZATION,
+        extras={"check_k": 10, "check_slack": 6.0},
+        likelihood="categorical",
+        levels=LEVELS,
+        samples=1,
+    ),
+)
+@register(
+    "vae-gaussian",
+    **_fields(
+        "MLP VAE 784-200-200-50 (tanh), Gaussian decoder (mean and variance of every pixel from the decoder) on "
+        "uniformly dequantised 8-bit MNIST",
+        50,
+        50,
+        1000,
+        {},
+        "bits_per_dim",
+        "no published figure for this recipe; for scale, dequantised MNIST: RealNVP 1.06 bits/dim (Dinh et al. 2017)",
+        family=GAUSSIAN,
+        notes=DEQUANTIZATION,
+        extras={"check_slack": 100.0},
+        likelihood="gaussian",
+        levels=0,
+        samples=1,
+    ),
+)
 def vae_decoder(hidden, latent, activation, likelihood, levels, samples, seed):
-    return build_vae(hidden, latent, activation, seed=seed, name="vae", likelihood=likelihood, levels=levels,
-                     samples=samples)
+    return build_vae(
+        hidden, latent, activation, seed=seed, name="vae", likelihood=likelihood, levels=levels, samples=samples
+    )
 
 
 def _number(value, digits: int = 2) -> str:
@@ -53,12 +92,18 @@ def _number(value, digits: int = 2) -> str:
 def tables(cards: list[dict]) -> str:
     """The family's measurements in one table: NLL on each likelihood's own data, so rows on different data
     (binary, dequantised 8-bit, 16 levels, faces) are not comparable with each other."""
-    lines = ["## Measured on the test set", "",
-             "| entry | p(x\\|z) | bound trained | test data | NLL (nats) | bits/dim | k | ELBO | reconstruction | KL "
-             "| active units | epochs | training (s) |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    data = {"bernoulli": "binarised once (seed 0)", "gaussian": "dequantised once, 8-bit scale",
-            "categorical": "quantised to K levels"}
+    lines = [
+        "## Measured on the test set",
+        "",
+        "| entry | p(x\\|z) | bound trained | test data | NLL (nats) | bits/dim | k | ELBO | reconstruction | KL "
+        "| active units | epochs | training (s) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    data = {
+        "bernoulli": "binarised once (seed 0)",
+        "gaussian": "dequantised once, 8-bit scale",
+        "categorical": "quantised to K levels",
+    }
     from zoo import catalogue
 
     for card in cards:
@@ -70,7 +115,6 @@ def tables(cards: list[dict]) -> str:
             f"| {card['entry']} | {likelihood}{levels} | {'ELBO' if samples == 1 else f'IWAE k = {samples}'} "
             f"| {card.get('dataset')}, {data[likelihood]} | {_number(m.get('nll'))} | {_number(m.get('bits_per_dim'), 3)} "
             f"| {m.get('k')} | {_number(m.get('elbo'))} | {_number(m.get('reconstruction'))} | {_number(m.get('kl'))} "
-            f"| {m.get('active_units')} of {params.get('latent')} | {card.get('epochs_run')} | {card.get('training_seconds')} |")
+            f"| {m.get('active_units')} of {params.get('latent')} | {card.get('epochs_run')} | {card.get('training_seconds')} |"
+        )
     return "\n".join(lines)
-
-

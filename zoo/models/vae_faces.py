@@ -10,6 +10,7 @@ download it; every 5th image is held out, so people with several photos appear o
 Every face becomes 28 x 28 grey, 8-bit values (an area-weighted resize), so the network is exactly the
 digits' 784-200-200-50 and zoo's 28 x 28 sample and picture code serve faces unchanged.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -23,10 +24,10 @@ from zoo.models.vae import DEQUANTIZATION, REFERENCE, build_vae, decode_fn, firs
 from zoo.plots import vae as pictures
 from zoo.registry import Entry, Recipe, register, register_pattern
 
-OFFLINE = "lfw-subset"      # skimage.data.lfw_subset(): 100 faces
-EXTRA = "faces"             # the optional extra that brings scikit-image
+OFFLINE = "lfw-subset"  # skimage.data.lfw_subset(): 100 faces
+EXTRA = "faces"  # the optional extra that brings scikit-image
 SIDE, HELD_OUT_EVERY = 28, 5
-CROP = (70, 180)            # tfds lfw: the rows and columns of the 250 x 250 photo around the face
+CROP = (70, 180)  # tfds lfw: the rows and columns of the 250 x 250 photo around the face
 
 
 def _skimage_faces() -> np.ndarray:
@@ -79,45 +80,91 @@ def _faces_picture(entry, model, history, out):
     x = np.concatenate([images.x_train, images.x_test])
     means = np.asarray(model.encoder.predict(x, verbose=0)[0])  # all faces: 20 test means alone span a poor plane
     grid, _ = pictures.latent_plane(means, 9)
-    return pictures.faces(np.stack(history.snapshots).astype(np.float32) / 255.0, history.snapshot_epochs,
-                          decode_fn(model)(grid), 9, f"{entry.name}: {len(images.x_train)} training faces", out)
+    return pictures.faces(
+        np.stack(history.snapshots).astype(np.float32) / 255.0,
+        history.snapshot_epochs,
+        decode_fn(model)(grid),
+        9,
+        f"{entry.name}: {len(images.x_train)} training faces",
+        out,
+    )
 
 
-FACES = dataclasses.replace(first("reconstructions"), plots={"faces": _faces_picture, **first("reconstructions").plots},
-                            check=None, tolerances={"nll_eval_seconds": float("inf")})  # a full re-measurement takes seconds
-FACES_RECIPE = Recipe(optimizer="adam", learning_rate=1e-3, batch_size=10, epochs=300, loss="negative_elbo", seed=0,
-                      chunk=1, jit=True, extras={"nll_k": 1000}, notes={
-                          **DEQUANTIZATION,
-                          "data": "offline: 100 faces of 25 x 25 from skimage.data.lfw_subset(), resized to 28 x 28; "
-                                  "80 train, 20 test (every 5th); a tiny set: the test NLL says how far 80 faces generalise",
-                          "schedule": "constant learning rate: the same recipe serves any face set size (vae-faces-lfw)",
-                          "generalisation": "80 faces do not generalise: the decoder's sigmas shrink onto the training "
-                                            "faces, and held-out faces fall many sigmas off, so the test NLL is far "
-                                            "worse than a uniform 8 bits/dim. Measured in recipe trials (k = 1000, the 20 "
-                                            "test faces): one sigma per pixel 15.97 bits/dim after 30 epochs, 417 after "
-                                            "300; this entry's per-image sigmas 17.4 after 30 epochs. Kept at 300 epochs "
-                                            "for the pictures: the samples only become faces late",
-                          "chunk": "1: a snapshot after every epoch, so the picture shows the first and the last"})
+FACES = dataclasses.replace(
+    first("reconstructions"),
+    plots={"faces": _faces_picture, **first("reconstructions").plots},
+    check=None,
+    tolerances={"nll_eval_seconds": float("inf")},
+)  # a full re-measurement takes seconds
+FACES_RECIPE = Recipe(
+    optimizer="adam",
+    learning_rate=1e-3,
+    batch_size=10,
+    epochs=300,
+    loss="negative_elbo",
+    seed=0,
+    chunk=1,
+    jit=True,
+    extras={"nll_k": 1000},
+    notes={
+        **DEQUANTIZATION,
+        "data": "offline: 100 faces of 25 x 25 from skimage.data.lfw_subset(), resized to 28 x 28; "
+        "80 train, 20 test (every 5th); a tiny set: the test NLL says how far 80 faces generalise",
+        "schedule": "constant learning rate: the same recipe serves any face set size (vae-faces-lfw)",
+        "generalisation": "80 faces do not generalise: the decoder's sigmas shrink onto the training "
+        "faces, and held-out faces fall many sigmas off, so the test NLL is far "
+        "worse than a uniform 8 bits/dim. Measured in recipe trials (k = 1000, the 20 "
+        "test faces): one sigma per pixel 15.97 bits/dim after 30 epochs, 417 after "
+        "300; this entry's per-image sigmas 17.4 after 30 epochs. Kept at 300 epochs "
+        "for the pictures: the samples only become faces late",
+        "chunk": "1: a snapshot after every epoch, so the picture shows the first and the last",
+    },
+)
 
 
 def _faces_fields(dataset: str, description: str) -> dict:
-    return dict(family=FACES, description=description, reference=REFERENCE + "; LFW (Huang et al. 2007)", dataset=dataset,
-                task="generate", recipe=FACES_RECIPE, expected={}, headline="bits_per_dim",
-                anchor="no published figure (the lecture shows VAE faces; blurry samples expected)",
-                params={"hidden": (200, 200), "latent": 50, "activation": "tanh", "likelihood": "gaussian", "faces": dataset})
+    return dict(
+        family=FACES,
+        description=description,
+        reference=REFERENCE + "; LFW (Huang et al. 2007)",
+        dataset=dataset,
+        task="generate",
+        recipe=FACES_RECIPE,
+        expected={},
+        headline="bits_per_dim",
+        anchor="no published figure (the lecture shows VAE faces; blurry samples expected)",
+        params={"hidden": (200, 200), "latent": 50, "activation": "tanh", "likelihood": "gaussian", "faces": dataset},
+    )
 
 
-@register("vae-faces", **_faces_fields(OFFLINE, "vae-gaussian's network (784-200-200-50, Gaussian decoder) on faces: only 80 training faces "
-                                       f"(25 x 25 LFW crops from scikit-image, as 28 x 28; pip install 'zoo[{EXTRA}]'), 20 test"))
+@register(
+    "vae-faces",
+    **_faces_fields(
+        OFFLINE,
+        "vae-gaussian's network (784-200-200-50, Gaussian decoder) on faces: only 80 training faces "
+        f"(25 x 25 LFW crops from scikit-image, as 28 x 28; pip install 'zoo[{EXTRA}]'), 20 test",
+    ),
+)
 def vae_faces(hidden, latent, activation, likelihood, faces, seed):
-    return build_vae(hidden, latent, activation, seed=seed, name="vae_faces", likelihood=likelihood,
-                     train_x=face_vectors(faces).x_train)
+    return build_vae(
+        hidden,
+        latent,
+        activation,
+        seed=seed,
+        name="vae_faces",
+        likelihood=likelihood,
+        train_x=face_vectors(faces).x_train,
+    )
 
 
 def _on_demand(match) -> Entry:
     name = match.group(1)
-    return Entry(name=f"vae-faces-{name}", builder=vae_faces, catalogue=False,
-                 **_faces_fields(name, f"vae-faces' recipe on the tensorflow_datasets face set {name!r}"))
+    return Entry(
+        name=f"vae-faces-{name}",
+        builder=vae_faces,
+        catalogue=False,
+        **_faces_fields(name, f"vae-faces' recipe on the tensorflow_datasets face set {name!r}"),
+    )
 
 
 register_pattern(r"vae-faces-([a-z0-9_]+)", "vae-faces-lfw", _on_demand)

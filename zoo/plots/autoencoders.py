@@ -1,4 +1,5 @@
 """Autoencoder pictures: reconstructions, first-layer filters, denoising, and the stages of greedy pretraining."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """Convolutional network pictures: first-layer filters, one digit's feature maps, units' strongest inputs, stages."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -33,7 +34,7 @@ def _mosaic(tiles: np.ndarray, per_row: int, gap: float = np.nan) -> np.ndarray:
     mosaic = np.full((rows * (h + 1) + 1, cols * (w + 1) + 1), gap, np.float32)
     for k, tile in enumerate(tiles):
         r, c = divmod(k, per_row)
-        mosaic[r * (h + 1) + 1:(r + 1) * (h + 1), c * (w + 1) + 1:(c + 1) * (w + 1)] = tile
+        mosaic[r * (h + 1) + 1 : (r + 1) * (h + 1), c * (w + 1) + 1 : (c + 1) * (w + 1)] = tile
     return mosaic
 
 
@@ -43,8 +44,9 @@ def feature_maps(image: np.ndarray, stages_maps: list, title: str, out_path, per
     mosaics = [_mosaic(np.moveaxis(maps, -1, 0) / max(float(maps.max()), 1e-12), per_row) for _, maps in stages_maps]
     width = 9.0
     heights = [1.4] + [width * m.shape[0] / m.shape[1] + 0.35 for m in mosaics]  # inches: each mosaic spans the width
-    fig, axes = plt.subplots(len(mosaics) + 1, 1, figsize=(width, sum(heights) + 0.6),
-                             gridspec_kw={"height_ratios": heights})
+    fig, axes = plt.subplots(
+        len(mosaics) + 1, 1, figsize=(width, sum(heights) + 0.6), gridspec_kw={"height_ratios": heights}
+    )
     axes[0].imshow(image, cmap="gray", vmin=0, vmax=1)
     axes[0].set_title("input", fontsize=9)
     for ax, mosaic, (label, maps) in zip(axes[1:], mosaics, stages_maps):

@@ -1,4 +1,5 @@
 """Shared plotting plumbing: a headless backend, one way to save, image grids and loss curves."""
+
 from __future__ import annotations
 
 import math
@@ -48,8 +49,8 @@ def image_grid(images: np.ndarray, side: int = 28) -> np.ndarray:
     for i, image in enumerate(images):
         r, c = divmod(i, cols)
         top, left = r * step, c * step
-        background[top: top + step + 1, left: left + step + 1] = False  # the cell and its frame
-        mosaic[top + 1: top + 1 + side, left + 1: left + 1 + side] = image
+        background[top : top + step + 1, left : left + step + 1] = False  # the cell and its frame
+        mosaic[top + 1 : top + 1 + side, left + 1 : left + 1 + side] = image
     return np.ma.masked_array(mosaic, mask=background)
 
 

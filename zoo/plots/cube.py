@@ -6,6 +6,7 @@ corners and each plane cuts off exactly its own code's corner, the cube with its
 the lecture's cuboctahedron. Below it, small multiples show the codes moving out to the corners, from
 the snapshots training kept after each chunk of epochs.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -17,7 +18,7 @@ from zoo.plots.common import pyplot
 CORNERS = np.array(list(itertools.product([-1.0, 1.0], repeat=3)))
 EDGES = [(a, b) for a, b in itertools.combinations(range(8), 2) if np.sum(CORNERS[a] != CORNERS[b]) == 1]
 VIEW = dict(elev=22, azim=-58)  # no corner hides behind another from here
-PANELS = 8                      # small multiples: snapshots shown, first to last
+PANELS = 8  # small multiples: snapshots shown, first to last
 
 
 def corner_distances(codes: np.ndarray) -> np.ndarray:
@@ -68,8 +69,9 @@ def draw_cube(ax, codes, w_out, b_out, colours):
     for j in range(w_out.shape[1]):
         polygon = plane_polygon(w_out[:, j], float(b_out[j]))
         if polygon is not None:
-            ax.add_collection3d(Poly3DCollection([polygon], facecolor=colours[j], edgecolor=colours[j],
-                                                 alpha=0.25, linewidths=1.2))
+            ax.add_collection3d(
+                Poly3DCollection([polygon], facecolor=colours[j], edgecolor=colours[j], alpha=0.25, linewidths=1.2)
+            )
     ax.scatter(*codes.T, c=colours[: len(codes)], s=70, edgecolor="black", depthshade=False)
     for i, code in enumerate(codes):
         ax.text(*(code * 1.12), str(i + 1), fontsize=9, ha="center")
@@ -83,14 +85,19 @@ def figure(codes, w_out, b_out, title, history=None):
     epochs = list(getattr(history, "snapshot_epochs", None) or [])
     small = len(snapshots) > 1 and len(epochs) == len(snapshots)
     fig = plt.figure(figsize=(10, 10.5) if small else (7, 6.5))
-    grid = fig.add_gridspec(3 if small else 1, PANELS // 2 if small else 1, height_ratios=[3.2, 1, 1] if small else None)
+    grid = fig.add_gridspec(
+        3 if small else 1, PANELS // 2 if small else 1, height_ratios=[3.2, 1, 1] if small else None
+    )
     ax = fig.add_subplot(grid[0, :], projection="3d")
     draw_cube(ax, codes, w_out, b_out, colours)
     far = corner_distances(codes)
     occupied = len({tuple(np.sign(c)) for c in codes})
-    ax.set_title(f"{title}: the codes and the planes where each output = 0.5\n"
-                 f"largest distance from a code to its corner {far.max():.3f}; {occupied} distinct corners "
-                 f"of {len(CORNERS)}", fontsize=10)
+    ax.set_title(
+        f"{title}: the codes and the planes where each output = 0.5\n"
+        f"largest distance from a code to its corner {far.max():.3f}; {occupied} distinct corners "
+        f"of {len(CORNERS)}",
+        fontsize=10,
+    )
     if small:
         # log-spaced: the codes move most in the first few chunks
         picks = np.unique(np.geomspace(1, len(snapshots), PANELS).round().astype(int) - 1)
@@ -100,6 +107,12 @@ def figure(codes, w_out, b_out, title, history=None):
             snap = np.asarray(snapshots[index])
             sub.scatter(*snap.T, c=colours[: len(snap)], s=18, edgecolor="black", linewidths=0.4, depthshade=False)
             sub.set_title(f"epoch {epochs[index]:,}: {corner_distances(snap).max():.2f}", fontsize=8)
-        fig.text(0.5, 0.02, "small multiples: the codes after each chunk of epochs, titled with the largest "
-                 "distance from a code to its corner", ha="center", fontsize=8)
+        fig.text(
+            0.5,
+            0.02,
+            "small multiples: the codes after each chunk of epochs, titled with the largest "
+            "distance from a code to its corner",
+            ha="center",
+            fontsize=8,
+        )
     return fig

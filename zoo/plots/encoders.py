@@ -1,4 +1,5 @@
 """The hidden-unit space of an encoder, as the lecture draws it, and how the codes moved in training."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -38,8 +39,11 @@ def _projected(codes, title):
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(5.5, 5.5))
     ax.scatter(points[:, 0], points[:, 1], c=np.arange(len(points)), cmap="viridis", s=25, edgecolor="black")
-    ax.set(xlabel="principal axis 1", ylabel="principal axis 2",
-           title=f"{title}: {codes.shape[1]}-D hidden codes, projected")
+    ax.set(
+        xlabel="principal axis 1",
+        ylabel="principal axis 2",
+        title=f"{title}: {codes.shape[1]}-D hidden codes, projected",
+    )
     return fig
 
 
@@ -60,8 +64,13 @@ def square(codes, w_out, b_out, title, ax=None, legend=True):
     for i, (x, y) in enumerate(codes):
         ax.scatter(x, y, color=colours[i], s=60, edgecolor="black", zorder=3)
         ax.annotate(str(i + 1), (x, y), textcoords="offset points", xytext=(5, 5))
-    ax.set(xlim=(-1.05, 1.05), ylim=(-1.05, 1.05), xlabel="hidden unit 1", ylabel="hidden unit 2",
-           title=f"{title}: hidden-unit space")
+    ax.set(
+        xlim=(-1.05, 1.05),
+        ylim=(-1.05, 1.05),
+        xlabel="hidden unit 1",
+        ylabel="hidden unit 2",
+        title=f"{title}: hidden-unit space",
+    )
     ax.set_aspect("equal")
     if legend:
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1))
@@ -118,22 +127,51 @@ def dynamics(history, model, title: str, out_path):
         bar = fig.colorbar(ScalarMappable(norm=norm, cmap=shades), ax=ax, shrink=0.75, pad=0.1 if dims == 3 else 0.03)
         bar.set_label(unit)
         count_axis(bar.ax.yaxis)
-    handles.append(Line2D([], [], ls="", marker="o", color="tab:gray", mec="black", ms=7.5,
-                          label=f"last snapshot ({unit} {last:,}); number = input"))
+    handles.append(
+        Line2D(
+            [],
+            [],
+            ls="",
+            marker="o",
+            color="tab:gray",
+            mec="black",
+            ms=7.5,
+            label=f"last snapshot ({unit} {last:,}); number = input",
+        )
+    )
     notes = []
     if unit == "snapshot":
         notes.append("The history's snapshot epochs do not match its snapshots: they are numbered instead.")
     elif first > 0:
-        notes.append(f"No snapshot was kept at epoch 0: the paths begin at epoch {first:,}, not at the starting codes."
-                     if many else f"Only one snapshot was kept, at epoch {first:,}: no path, no starting codes.")
+        notes.append(
+            f"No snapshot was kept at epoch 0: the paths begin at epoch {first:,}, not at the starting codes."
+            if many
+            else f"Only one snapshot was kept, at epoch {first:,}: no path, no starting codes."
+        )
     if k > 3:
         notes.append(f"Hidden units 1-3 of {k} shown.")
     below = 0.0 if dims == 3 else -0.1  # in axes fraction, under the x label
-    ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, below), ncol=len(handles),
-              frameon=False, handletextpad=0.2, columnspacing=1.2)
+    ax.legend(
+        handles=handles,
+        fontsize=7,
+        loc="upper center",
+        bbox_to_anchor=(0.5, below),
+        ncol=len(handles),
+        frameon=False,
+        handletextpad=0.2,
+        columnspacing=1.2,
+    )
     if notes:
-        (ax.text2D if dims == 3 else ax.text)(0.5, below - 0.06, "\n".join(notes), transform=ax.transAxes,
-                                               ha="center", va="top", fontsize=8, color="darkred")
+        (ax.text2D if dims == 3 else ax.text)(
+            0.5,
+            below - 0.06,
+            "\n".join(notes),
+            transform=ax.transAxes,
+            ha="center",
+            va="top",
+            fontsize=8,
+            color="darkred",
+        )
 
     span = f"{unit}s {first:,}-{last:,}, {len(paths)} snapshots" if many else f"{unit} {last:,}"
     ax.set_title(f"{title}: hidden codes during training ({span})", fontsize=10)
@@ -143,8 +181,14 @@ def dynamics(history, model, title: str, out_path):
         count_axis(ax.xaxis)
         ax.grid(alpha=0.3)
     else:
-        ax.set(xlim=(-1.05, 1.05), ylim=(-1.05, 1.05), xticks=unit_ticks, yticks=unit_ticks,
-               xlabel="hidden unit 1", ylabel="hidden unit 2")
+        ax.set(
+            xlim=(-1.05, 1.05),
+            ylim=(-1.05, 1.05),
+            xticks=unit_ticks,
+            yticks=unit_ticks,
+            xlabel="hidden unit 1",
+            ylabel="hidden unit 2",
+        )
         if dims == 3:
             ax.set(zlim=(-1.05, 1.05), zticks=unit_ticks, zlabel="hidden unit 3")
         else:

@@ -1,4 +1,5 @@
 """Pictures of the MNIST MLPs: gradient norms per layer over training, the lecture's network drawing, confusion."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -40,8 +41,7 @@ def gradients(history, title: str, out_path):
     depth = np.arange(1, len(rows) + 1)
     for e, style in ((0, "o-"), (len(epochs) - 1, "s-")):
         bx.plot(depth, [values[e] for _, values in rows], style, label=f"epoch {e + 1}")
-    bx.set(yscale="log", xlabel="Dense layer (1 = next to the pixels)", ylabel="mean |dL/dW|",
-           title="across depth")
+    bx.set(yscale="log", xlabel="Dense layer (1 = next to the pixels)", ylabel="mean |dL/dW|", title="across depth")
     count_axis(bx.xaxis)
     plain_log_axis(bx.yaxis)
     bx.legend(fontsize=8)
@@ -59,14 +59,22 @@ def _edges(kernels, ys, scale):
     for layer, k in enumerate(kernels):
         source, target = (index.ravel() for index in np.indices(k.shape))
         w = (k / scale).ravel()
-        segments.append(np.stack([np.stack([np.full(w.size, layer), ys[layer][source]], 1),
-                                  np.stack([np.full(w.size, layer + 1), ys[layer + 1][target]], 1)], 1))
+        segments.append(
+            np.stack(
+                [
+                    np.stack([np.full(w.size, layer), ys[layer][source]], 1),
+                    np.stack([np.full(w.size, layer + 1), ys[layer + 1][target]], 1),
+                ],
+                1,
+            )
+        )
         rgba = np.where((w > 0)[:, None], to_rgba("tab:blue"), to_rgba("tab:red"))
         rgba[:, 3] = np.minimum(1.0, 0.05 + np.abs(w))
         colours.append(rgba)
         widths.append(2.5 * np.abs(w))
-    return LineCollection(np.concatenate(segments), colors=np.concatenate(colours), linewidths=np.concatenate(widths),
-                          zorder=1)
+    return LineCollection(
+        np.concatenate(segments), colors=np.concatenate(colours), linewidths=np.concatenate(widths), zorder=1
+    )
 
 
 def network(model, title: str, out_path, inputs: int = NETWORK_INPUTS):
@@ -106,9 +114,21 @@ def confusion(counts: np.ndarray, title: str, out_path):
     shown = np.log1p(counts)
     ax.imshow(shown, cmap="Blues")
     for (i, j), n in np.ndenumerate(counts):
-        ax.text(j, i, str(n), ha="center", va="center", fontsize=7,
-                color="white" if shown[i, j] > 0.6 * shown.max() else "black")
+        ax.text(
+            j,
+            i,
+            str(n),
+            ha="center",
+            va="center",
+            fontsize=7,
+            color="white" if shown[i, j] > 0.6 * shown.max() else "black",
+        )
     accuracy = np.trace(counts) / counts.sum()
-    ax.set(xticks=range(10), yticks=range(10), xlabel="predicted", ylabel="true",
-           title=f"{title}: test confusion ({accuracy:.2%} right)")
+    ax.set(
+        xticks=range(10),
+        yticks=range(10),
+        xlabel="predicted",
+        ylabel="true",
+        title=f"{title}: test confusion ({accuracy:.2%} right)",
+    )
     return save(fig, out_path)

@@ -1,4 +1,5 @@
 """Pictures of the network2 lessons: accuracy over training, surviving connections, overfitting."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -15,8 +16,11 @@ def accuracy(epochs, snapshots, title: str, out_path):
     snapshots = np.asarray(snapshots)
     for column, label in enumerate(SETS):
         ax.plot(epochs, 100 * snapshots[:, column], marker=".", label=label)
-    ax.set(xlabel="epoch", ylabel="accuracy (%)",
-           title=f"{title}: final validation {100 * snapshots[-1, 1]:.2f}%, test {100 * snapshots[-1, 2]:.2f}%")
+    ax.set(
+        xlabel="epoch",
+        ylabel="accuracy (%)",
+        title=f"{title}: final validation {100 * snapshots[-1, 1]:.2f}%, test {100 * snapshots[-1, 2]:.2f}%",
+    )
     count_axis(ax.xaxis)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
@@ -39,8 +43,11 @@ def connections(kernel: np.ndarray, near_zero: float, title: str, out_path, twin
         ax.imshow(np.ma.masked_array(w, np.abs(w) < near_zero), cmap="RdBu_r", vmin=-scale, vmax=scale)
         ax.set_title(f"{100 * np.mean(np.abs(w) >= near_zero):.0f}%", fontsize=7)
     alive = 100 * np.mean(np.abs(kernel) >= near_zero)
-    fig.suptitle(f"{title}: connections into each hidden unit (red +, blue -; blank: |w| < {near_zero:g}); "
-                 f"{alive:.1f}% of the first layer's weights survive", fontsize=9)
+    fig.suptitle(
+        f"{title}: connections into each hidden unit (red +, blue -; blank: |w| < {near_zero:g}); "
+        f"{alive:.1f}% of the first layer's weights survive",
+        fontsize=9,
+    )
     return save(fig, out_path)
 
 
@@ -53,8 +60,13 @@ def overfitting(runs: dict, title: str, out_path):
         snaps = np.asarray(snaps)
         gap = 100 * (snaps[-1, 0] - snaps[-1, 2])
         ax.plot(epochs, 100 * snaps[:, 0], color=colour, label=f"{label}: training")
-        ax.plot(epochs, 100 * snaps[:, 2], color=colour, ls="--",
-                label=f"{label}: test ({100 * snaps[-1, 2]:.1f}%; gap {gap:.1f} points)")
+        ax.plot(
+            epochs,
+            100 * snaps[:, 2],
+            color=colour,
+            ls="--",
+            label=f"{label}: test ({100 * snaps[-1, 2]:.1f}%; gap {gap:.1f} points)",
+        )
     ax.set(xlabel="epoch", ylabel="accuracy (%)", title=f"{title}: 1,000 training images, training vs test accuracy")
     count_axis(ax.xaxis)
     ax.grid(alpha=0.3)

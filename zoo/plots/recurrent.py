@@ -1,4 +1,5 @@
 """Pictures of the recurrent family: one sequence through time (gates, cell state, gradient), and the lengths table."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -34,8 +35,13 @@ def through_time(sequence: np.ndarray, states: dict, curves: dict, title: str, o
     """
     plt = pyplot()
     rows = 2 + len(states)
-    fig, axes = plt.subplots(rows, 1, figsize=(10, 1.6 * rows + 2.2), sharex=False,
-                             gridspec_kw={"height_ratios": [1] + [1.4] * len(states) + [2.2]})
+    fig, axes = plt.subplots(
+        rows,
+        1,
+        figsize=(10, 1.6 * rows + 2.2),
+        sharex=False,
+        gridspec_kw={"height_ratios": [1] + [1.4] * len(states) + [2.2]},
+    )
     steps = len(sequence)
     ax = axes[0]
     if sequence.shape[1] == 2:  # the adding problem: values, with the two marked steps picked out
@@ -80,8 +86,13 @@ def lengths(rows: list[dict], out_path):
     lengths_ = sorted({r["length"] for r in rows})
     baseline = [np.mean([r["baseline_mse"] for r in rows if r["length"] == n]) for n in lengths_]
     ax.plot(lengths_, baseline, "k--", lw=1, label="always predict 1 (baseline)")
-    ax.set(xscale="log", yscale="log", xlabel="sequence length T", ylabel="test MSE",
-           title="the adding problem: RNN against LSTM of the same size")
+    ax.set(
+        xscale="log",
+        yscale="log",
+        xlabel="sequence length T",
+        ylabel="test MSE",
+        title="the adding problem: RNN against LSTM of the same size",
+    )
     ax.set_xticks(lengths_, [str(n) for n in lengths_])
     plain_log_axis(ax.yaxis)
     ax.legend(fontsize=8)

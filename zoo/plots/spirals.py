@@ -1,4 +1,5 @@
 """Twin spirals pictures: the decision region over the plane, and every hidden unit's activation over it."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -59,8 +60,14 @@ def hidden_units(model, data, title: str, out_path):
             ax.set_axis_off()
             if unit >= activations.shape[1]:
                 continue
-            ax.imshow(activations[:, unit].reshape(gx.shape), origin="lower", cmap="RdBu", vmin=-1, vmax=1,
-                      extent=(-EXTENT, EXTENT, -EXTENT, EXTENT))
+            ax.imshow(
+                activations[:, unit].reshape(gx.shape),
+                origin="lower",
+                cmap="RdBu",
+                vmin=-1,
+                vmax=1,
+                extent=(-EXTENT, EXTENT, -EXTENT, EXTENT),
+            )
             ax.set_title(f"L{layer} u{unit + 1}", fontsize=6, pad=1.5)
         row += r
     fig.suptitle(f"{title}: each hidden unit's activation over the plane (red -1, blue +1)", fontsize=9)

@@ -1,5 +1,6 @@
 """Pictures of a VAE: reconstructions, the latent map, the decoded latent plane, samples over training, the
 decoders side by side, and the KL per latent dimension (how few dimensions a VAE uses)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -11,7 +12,9 @@ def reconstructions(originals: np.ndarray, reconstructed: np.ndarray, title: str
     """Test images beside their reconstructions (decoded from the posterior mean)."""
     plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(8, 4.4))
-    for ax, images, label in zip(axes, (originals, reconstructed), ("test images (as observed)", "reconstructions E[x|z=mean]")):
+    for ax, images, label in zip(
+        axes, (originals, reconstructed), ("test images (as observed)", "reconstructions E[x|z=mean]")
+    ):
         ax.imshow(image_grid(images), cmap="gray_r", vmin=0, vmax=1)
         ax.set_title(label, fontsize=10)
         ax.axis("off")
@@ -36,8 +39,11 @@ def latent(means: np.ndarray, labels: np.ndarray, title: str, out_path):
     scatter = ax.scatter(points[:, 0], points[:, 1], c=labels, cmap="tab10", s=2, alpha=0.6, vmin=-0.5, vmax=9.5)
     fig.colorbar(scatter, ax=ax, ticks=range(10), label="digit")
     dims = means.shape[1]
-    ax.set(xlabel=f"{axis_name} 1", ylabel=f"{axis_name} 2",
-           title=f"{title}: test latent means" + (f" ({dims}-D, PCA)" if dims > 2 else ""))
+    ax.set(
+        xlabel=f"{axis_name} 1",
+        ylabel=f"{axis_name} 2",
+        title=f"{title}: test latent means" + (f" ({dims}-D, PCA)" if dims > 2 else ""),
+    )
     return save(fig, out_path)
 
 
@@ -65,7 +71,7 @@ def manifold(decode, means: np.ndarray, title: str, out_path, n: int = 15, span:
     mosaic = np.ones((n * side, n * side), np.float32)
     for i, image in enumerate(images):
         r, c = divmod(i, n)
-        mosaic[r * side:(r + 1) * side, c * side:(c + 1) * side] = image.reshape(side, side)
+        mosaic[r * side : (r + 1) * side, c * side : (c + 1) * side] = image.reshape(side, side)
     fig, ax = plt.subplots(figsize=(7, 7))
     ax.imshow(mosaic, cmap="gray_r", vmin=0, vmax=1, extent=(-span, span, -span, span))
     ax.set(xlabel=f"{label} 1", ylabel=f"{label} 2", title=f"{title}: decoded latent plane")
@@ -81,7 +87,9 @@ def progress(snapshots: np.ndarray, epochs: list[int], title: str, out_path, row
     mosaic = np.ones((len(picks) * (side + 2), cols * (side + 2)), np.float32)
     for r, index in enumerate(picks):
         for c, image in enumerate(snapshots[index]):
-            mosaic[r * (side + 2) + 1: r * (side + 2) + 1 + side, c * (side + 2) + 1: c * (side + 2) + 1 + side] = image.reshape(side, side)
+            mosaic[r * (side + 2) + 1 : r * (side + 2) + 1 + side, c * (side + 2) + 1 : c * (side + 2) + 1 + side] = (
+                image.reshape(side, side)
+            )
     fig, ax = plt.subplots(figsize=(cols * 0.6 + 1.2, len(picks) * 0.6 + 0.8))
     ax.imshow(mosaic, cmap="gray_r", vmin=0, vmax=1)
     ax.set_yticks([r * (side + 2) + side / 2 for r in range(len(picks))])
@@ -115,12 +123,16 @@ def decoders(panels: list[dict], out_path):
     """One row per VAE: test images, their reconstructions, samples (the mean of p(x|z), z ~ N(0, I)) and
     the KL per latent dimension."""
     plt = pyplot()
-    fig, axes = plt.subplots(len(panels), 4, figsize=(17, 4.3 * len(panels)), squeeze=False,
-                             gridspec_kw={"width_ratios": [1, 1, 1, 1.3]})
+    fig, axes = plt.subplots(
+        len(panels), 4, figsize=(17, 4.3 * len(panels)), squeeze=False, gridspec_kw={"width_ratios": [1, 1, 1, 1.3]}
+    )
     side = int(round(np.sqrt(panels[0]["originals"].shape[1])))
     for row, p in zip(axes, panels):
-        for ax, key, label in zip(row, ("originals", "reconstructions", "samples"),
-                                  ("test images (as observed)", "reconstructions", "samples, z ~ N(0, I)")):
+        for ax, key, label in zip(
+            row,
+            ("originals", "reconstructions", "samples"),
+            ("test images (as observed)", "reconstructions", "samples, z ~ N(0, I)"),
+        ):
             ax.imshow(image_grid(p[key], side), cmap="gray_r", vmin=0, vmax=1)
             ax.set_title(f"{p['name']} ({p['likelihood']}): {label}" if key == "originals" else label, fontsize=9)
             ax.axis("off")
@@ -140,7 +152,9 @@ def faces(snapshots: np.ndarray, epochs: list[int], grid: np.ndarray, n: int, ti
     strip = np.ones((2 * (side + 2), snapshots.shape[1] * (side + 2)), np.float32)
     for r, index in enumerate(rows):
         for c, image in enumerate(snapshots[index]):
-            strip[r * (side + 2) + 1: r * (side + 2) + 1 + side, c * (side + 2) + 1: c * (side + 2) + 1 + side] = image.reshape(side, side)
+            strip[r * (side + 2) + 1 : r * (side + 2) + 1 + side, c * (side + 2) + 1 : c * (side + 2) + 1 + side] = (
+                image.reshape(side, side)
+            )
     left.imshow(strip, cmap="gray", vmin=0, vmax=1)
     left.set_yticks([r * (side + 2) + side / 2 for r in range(2)])
     left.set_yticklabels([f"epoch {epochs[i]}" for i in rows])
@@ -149,9 +163,14 @@ def faces(snapshots: np.ndarray, epochs: list[int], grid: np.ndarray, n: int, ti
     mosaic = np.ones((n * side, n * side), np.float32)
     for i, image in enumerate(grid):
         r, c = divmod(i, n)
-        mosaic[r * side:(r + 1) * side, c * side:(c + 1) * side] = image.reshape(side, side)
+        mosaic[r * side : (r + 1) * side, c * side : (c + 1) * side] = image.reshape(side, side)
     right.imshow(mosaic, cmap="gray", vmin=0, vmax=1)
-    right.set(xlabel="principal latent direction 1", ylabel="principal latent direction 2", xticks=[], yticks=[],
-              title="decoded over two latent directions (-2.5 to 2.5 sd)")
+    right.set(
+        xlabel="principal latent direction 1",
+        ylabel="principal latent direction 2",
+        xticks=[],
+        yticks=[],
+        title="decoded over two latent directions (-2.5 to 2.5 sd)",
+    )
     fig.suptitle(title, fontsize=11)
     return save(fig, out_path)

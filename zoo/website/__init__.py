@@ -7,6 +7,7 @@ The card data is the one `zoo.card` verifies (the same that feeds docs/ through 
 the pictures are the artifacts' own files, and the demos run ONNX exports of the verified models in
 the page with onnxruntime-web (wasm, one thread), copied into the folder: nothing loads from the network.
 """
+
 from __future__ import annotations
 
 import json
@@ -66,8 +67,8 @@ def _rows():
 
 def _fill(out: Path, only_classifiers: list[str] | None) -> None:
     from zoo import artifacts, catalogue
-    from zoo.website import demos, pages, runtime
     from zoo.tf_quiet import tensorflow
+    from zoo.website import demos, pages, runtime
 
     tensorflow()
     rows = list(_rows())
@@ -80,10 +81,18 @@ def _fill(out: Path, only_classifiers: list[str] | None) -> None:
     ort_version = runtime.copy_into(out)
 
     names = demos.classifiers() if only_classifiers is None else [catalogue.get(n).name for n in only_classifiers]
-    made = {"draw": demos.classifier_demo(out, names)["models"], "latent": demos.vae_demo(out),
-            "dynamics": demos.dynamics_demo(out), "spirals": demos.spirals_demo(out)["entries"]}
-    in_demo = {"draw": [m["name"] for m in made["draw"]], "latent": list(made["latent"]),
-               "dynamics": list(made["dynamics"]), "spirals": list(made["spirals"])}
+    made = {
+        "draw": demos.classifier_demo(out, names)["models"],
+        "latent": demos.vae_demo(out),
+        "dynamics": demos.dynamics_demo(out),
+        "spirals": demos.spirals_demo(out)["entries"],
+    }
+    in_demo = {
+        "draw": [m["name"] for m in made["draw"]],
+        "latent": list(made["latent"]),
+        "dynamics": list(made["dynamics"]),
+        "spirals": list(made["spirals"]),
+    }
     (out / "demos").mkdir()
     for key in in_demo:
         (out / "demos" / f"{key}.html").write_text(pages.demo_page(key, (STATIC / f"{key}.html").read_text()))
@@ -94,6 +103,9 @@ def _fill(out: Path, only_classifiers: list[str] | None) -> None:
         (out / "entries" / f"{entry.name}.html").write_text(pages.entry_page(entry, card, problem, shown))
     families = sorted({entry.family.name for entry, _, _ in rows})
     (out / "index.html").write_text(pages.index(rows, families))
-    (out / "site.json").write_text(json.dumps({"entries": [e.name for e, _, _ in rows], "demos": in_demo,
-                                               "onnxruntime_web": ort_version}, indent=1))
+    (out / "site.json").write_text(
+        json.dumps(
+            {"entries": [e.name for e, _, _ in rows], "demos": in_demo, "onnxruntime_web": ort_version}, indent=1
+        )
+    )
     (out / MARKER).write_text("written by zoo.website.build; `zoo site --force` may replace this folder\n")

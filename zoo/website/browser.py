@@ -4,6 +4,7 @@ Chromium and its driver are Debian's (`apt-get install -y chromium chromium-driv
 driver's path, so it never downloads a driver of its own. A missing piece is an error that says what
 to install, never a skip.
 """
+
 from __future__ import annotations
 
 import functools
@@ -19,9 +20,18 @@ from zoo.errors import ZooError
 CHROMIUM = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 DRIVER = "/usr/bin/chromedriver"
 INSTALL = "apt-get update && apt-get install -y chromium chromium-driver; pip install selenium"
-FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage", "--window-size=1280,1000")
+FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=1280,1000",
+)
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -85,7 +95,8 @@ def open_page(driver, url: str) -> list[dict]:
         "const done = arguments[arguments.length - 1];"
         "const ready = window.zooDemo && window.zooDemo.ready;"
         "if (!ready) { done(null); return; }"
-        "ready.then(() => done(null), err => done(String(err)));")
+        "ready.then(() => done(null), err => done(String(err)));"
+    )
     return driver.get_log("browser")
 
 

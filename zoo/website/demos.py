@@ -5,6 +5,7 @@ ONNX exporter (`zoo.exporters.to_onnx`, tf2onnx), so the page runs exactly what 
 Which entries get a demo comes from the registry: the draw-a-digit demo takes every trained entry
 whose task is "classify" on "mnist"; the others name the entries they are about.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,11 @@ def trained(name: str) -> bool:
 
 def classifiers() -> list[str]:
     """Every trained entry that classifies MNIST digits: the draw-a-digit demo runs them all."""
-    return [n for n in catalogue.list_models()
-            if catalogue.get(n).task == "classify" and catalogue.get(n).dataset == "mnist" and trained(n)]
+    return [
+        n
+        for n in catalogue.list_models()
+        if catalogue.get(n).task == "classify" and catalogue.get(n).dataset == "mnist" and trained(n)
+    ]
 
 
 def _model(name: str):
@@ -60,8 +64,15 @@ def classifier_demo(out: Path, names: list[str]) -> dict:
         endpoints = entry.family.endpoints(entry, model)
         _onnx(endpoints["serve"], out / "models" / f"{name}.onnx")
         card = artifacts.read_card(artifacts.pretrained_dir(name))
-        models.append({"name": name, "family": entry.family.name, "shape": list(entry.family.input_shape(entry, model)),
-                       "headline": entry.headline, "value": card["metrics"].get(entry.headline)})
+        models.append(
+            {
+                "name": name,
+                "family": entry.family.name,
+                "shape": list(entry.family.input_shape(entry, model)),
+                "headline": entry.headline,
+                "value": card["metrics"].get(entry.headline),
+            }
+        )
     split = data.vectors("mnist")
     first = [int(np.flatnonzero(split.y_test == d)[0]) for d in range(10)]  # the first test image of each digit
     digits = [{"label": d, "index": i, "pixels": _rounded(split.x_test[i], 4)} for d, i in enumerate(first)]
@@ -104,8 +115,13 @@ def dynamics_demo(out: Path) -> dict:
         if not history.snapshots:
             continue
         w, b = _model(name).get_layer("output").get_weights()
-        manifest[name] = {"epochs": history.snapshot_epochs, "codes": _rounded(np.stack(history.snapshots), 4),
-                          "loss": _rounded(history.loss, 6), "output_w": _rounded(w), "output_b": _rounded(b)}
+        manifest[name] = {
+            "epochs": history.snapshot_epochs,
+            "codes": _rounded(np.stack(history.snapshots), 4),
+            "loss": _rounded(history.loss, 6),
+            "output_w": _rounded(w),
+            "output_b": _rounded(b),
+        }
     _write_json(out / "data" / "dynamics.json", manifest)
     return manifest
 
@@ -131,9 +147,13 @@ def spirals_demo(out: Path) -> dict:
                 outputs.append(x)
             return tf.concat(outputs, axis=1)
 
-        _onnx((every_layer, [tf.TensorSpec((None, 2), tf.float32, name="point")]), out / "models" / f"{name}-units.onnx")
-        manifest["entries"][name] = {"widths": [int(layer.units) for layer in layers],
-                                     "names": [layer.name for layer in layers]}
+        _onnx(
+            (every_layer, [tf.TensorSpec((None, 2), tf.float32, name="point")]), out / "models" / f"{name}-units.onnx"
+        )
+        manifest["entries"][name] = {
+            "widths": [int(layer.units) for layer in layers],
+            "names": [layer.name for layer in layers],
+        }
     points = twin_spirals()
     manifest["points"] = _rounded(points.x, 4)
     manifest["labels"] = points.y.ravel().astype(int).tolist()

@@ -4,6 +4,7 @@ The version is pinned by package.json / package-lock.json at the repository root
 git: `npm ci` installs them, either at the root (node_modules/) or, when that is missing, into
 build/site-npm/ (ignored by git), which this module does on the first build.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -54,16 +55,19 @@ def dist_folder(install: bool = True) -> Path:
         raise ZooError(f"the site needs {PACKAGE} from npm: run `npm ci` at the repository root ({ROOT})")
     npm = shutil.which("npm")
     if npm is None:
-        raise ZooError(f"the site needs {PACKAGE} from npm, and npm is missing: install Node.js and npm "
-                       "(Debian: apt-get install -y npm), then run `npm ci` at the repository root")
+        raise ZooError(
+            f"the site needs {PACKAGE} from npm, and npm is missing: install Node.js and npm "
+            "(Debian: apt-get install -y npm), then run `npm ci` at the repository root"
+        )
     target.mkdir(parents=True, exist_ok=True)
     with _installing(target):
         if _complete(ours):  # another build installed it while this one waited
             return ours
         for name in ("package.json", "package-lock.json"):  # the root's pinned versions, installed out of git's way
             shutil.copyfile(ROOT / name, target / name)
-        done = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=target,
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=target, capture_output=True, text=True
+        )
         if done.returncode != 0 or not _complete(ours):
             raise ZooError(f"npm ci of {PACKAGE} failed in {target}: {done.stderr.strip()[-500:]}")
     return ours

@@ -3,6 +3,7 @@
 The draw demo is shown on a digit drawn with the pointer (a 2), as a visitor would, not a test image;
 the latent demo at one fixed z, 8-3-8 at its second snapshot.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,9 +11,13 @@ from pathlib import Path
 from zoo.website import browser
 
 # page, file name, window height (the demos are taller than a screen)
-SHOTS = (("index.html", "site-index.png", 1100), ("demos/draw.html", "site-draw.png", 1500),
-         ("demos/latent.html", "site-latent.png", 900), ("demos/dynamics.html", "site-dynamics.png", 1350),
-         ("demos/spirals.html", "site-spirals.png", 1150))
+SHOTS = (
+    ("index.html", "site-index.png", 1100),
+    ("demos/draw.html", "site-draw.png", 1500),
+    ("demos/latent.html", "site-latent.png", 900),
+    ("demos/dynamics.html", "site-dynamics.png", 1350),
+    ("demos/spirals.html", "site-spirals.png", 1150),
+)
 TWO = [(-50, -60), (30, -25), (35, 10), (5, 40), (-40, 45), (-40, 40), (110, 0)]  # pointer moves drawing a 2
 
 
