@@ -10,7 +10,7 @@ import keras  # noqa: E402
 import numpy as np
 import tensorflow as tf  # noqa: E402
 
-from zoo.layers.dropout import PHILOX, FastDropout, keep_mask, philox, uniform  # noqa: E402
+from zoo.dropout import PHILOX, FastDropout, keep_mask, philox, uniform  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,16 +1,19 @@
-"""The catalogue: every registered entry, found by name. Importing it imports every family module.
+"""The catalogue: every registered entry, found by name. Importing it discovers and imports every family.
 
-The one place that knows the families exist (`zoo.models` imports them all); everything above it
-(API, CLI, scripts, tests) asks here, and an entry hands over its own family object.
+Families are found by zoo.discovery (no list of them here); everything above the catalogue (API, CLI,
+scripts, tests) asks here, and an entry hands over its own family object.
 """
 
 from __future__ import annotations
 
 import difflib
 
-import zoo.models  # noqa: F401  (importing the package registers every family and its entries)
+import zoo.models  # noqa: F401  (the families not yet moved to zoo/families/)
+from zoo.discovery import discover
 from zoo.errors import ZooError
 from zoo.registry import ENTRIES, PATTERNS, Entry
+
+discover()  # importing each family registers its entries
 
 
 def list_models(family: str | None = None) -> list[str]:

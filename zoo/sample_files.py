@@ -111,7 +111,7 @@ def _write_png(tmp: Path, n: int, draw, side: int, batch: int) -> None:
     written pixel for pixel (small grids enlarged by a whole factor, no resampling)."""
     from matplotlib.image import imsave
 
-    from zoo.plots.common import image_grid
+    from zoo.pictures import image_grid
 
     samples = np.empty((n, side * side), np.float32)  # n <= MAX_PNG: at most 7.8 MB at 28 x 28
     for start, rows in _batches(n, draw, side * side, batch):

@@ -27,7 +27,7 @@ SECTIONS = {
     "rng": (
         "Random draws under XLA",
         "Per-epoch time of the entries that draw random numbers every step, with Keras' layers (keras.random, "
-        "a SeedGenerator) and with zoo.layers.dropout (the same SeedGenerator drawn through Philox with a constant "
+        "a SeedGenerator) and with zoo.dropout (the same SeedGenerator drawn through Philox with a constant "
         "counter), with and without XLA; *baseline* is the first variant of each entry.",
     ),
     "importance": (

@@ -1,4 +1,4 @@
-"""Entries that draw random numbers every step: Keras' layers (keras.random) against zoo.layers.dropout.
+"""Entries that draw random numbers every step: Keras' layers (keras.random) against zoo.dropout.
 
 For each entry: one steady-state epoch over the first EXAMPLES training images (the zoo loop, chunk = 1,
 epoch 2 timed), with its dropout layers as Keras' (Dropout, AlphaDropout) or swapped for FastDropout /
@@ -26,7 +26,7 @@ def swap_dropout(model, to: str):
     """A copy of a Functional/Sequential model with its dropout layers as Keras' ("keras") or zoo's ("fast")."""
     import keras
 
-    from zoo.layers.dropout import FastAlphaDropout, FastDropout
+    from zoo.dropout import FastAlphaDropout, FastDropout
 
     def clone(layer):
         config = {"rate": getattr(layer, "rate", 0.0), "seed": getattr(layer, "seed", None), "name": layer.name}
@@ -45,7 +45,7 @@ def swap_dropout(model, to: str):
 
 @contextmanager
 def keras_masking_noise():
-    """ae-denoising's masking noise drawn by keras.random (its implementation before zoo.layers.dropout)."""
+    """ae-denoising's masking noise drawn by keras.random (its implementation before zoo.dropout)."""
     import keras
 
     from zoo.models import autoencoders

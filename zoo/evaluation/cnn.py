@@ -17,7 +17,7 @@ import dataclasses
 import numpy as np
 
 from zoo import data as datasets
-from zoo.evaluation import predict
+from zoo.inference import predict
 from zoo.family import recipe_loss
 
 TRANSFER_METRICS = ("transfer_accuracy", "transfer_penultimate_accuracy", "scratch_accuracy")

@@ -12,7 +12,7 @@ decoder at ~140 GFLOP/s here and XLA's at ~105, and the whole sampler 1.12-1.39x
 by side, in scripts/benchmarks/importance.py's runs and one 80-image trial). Only the likelihood is
 compiled with XLA, which fuses its elementwise work into one pass over the logits. The data is broadcast
 against the samples, never tiled: a tiled copy doubled that pass's memory traffic. The draws:
-zoo.layers.dropout.philox, keyed by (seed, block, chunk).
+zoo.dropout.philox, keyed by (seed, block, chunk).
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def importance_sample(
     """
     import tensorflow as tf
 
-    from zoo.layers.dropout import philox
+    from zoo.dropout import philox
     from zoo.tf_quiet import traced_per_model
 
     samples_per_call = max(8, samples_per_call // max(1, getattr(model, "levels", 0)))  # categorical: K logits a pixel

@@ -150,11 +150,11 @@ class VAE(keras.Model):
 
     def _draw(self, like, normal=False):
         """Fresh uniform (or normal) draws shaped like `like`: Philox keyed by (draw number, seed), counter 0,
-        the draw that stays fast under XLA on CPU (zoo.layers.dropout; tf.random.stateless_* with its default
+        the draw that stays fast under XLA on CPU (zoo.dropout; tf.random.stateless_* with its default
         algorithm made a VAE epoch 1.5x slower, measured)."""
         import tensorflow as tf
 
-        from zoo.layers.dropout import philox
+        from zoo.dropout import philox
 
         self.draws.assign_add(1)
         return philox(tf.shape(like), self.draws, self.seed, like.dtype, normal=normal)

@@ -14,7 +14,7 @@ pixels ("decoder"), trained on grey-level pixels in [0, 1] with binary cross-ent
   dh_j/dx_i = h_j (1 - h_j) W_ij, so ||J||_F^2 = sum_j (h_j (1 - h_j))^2 sum_i W_ij^2.
 - `ae-dropout`: inverted dropout on the code, active only in training.
 
-The noise and the dropout are drawn in-graph by zoo.layers.dropout (a Keras SeedGenerator drawn
+The noise and the dropout are drawn in-graph by zoo.dropout (a Keras SeedGenerator drawn
 through Philox with a constant counter): keras.random and keras.layers.Dropout take XLA's slow
 run-time-counter path on CPU, which made these two entries train in 300-490 s instead of ~70 s.
 """
@@ -92,7 +92,7 @@ def mask(x, p: float, seeds):
     """Masking noise: every pixel set to 0 with probability p (seeds: a keras SeedGenerator)."""
     import keras
 
-    from zoo.layers.dropout import keep_mask
+    from zoo.dropout import keep_mask
 
     return x * keep_mask(keras.ops.shape(x), p, seeds, x.dtype)
 
@@ -302,7 +302,7 @@ def autoencoder(width: int = WIDTH, dropout: float = 0.0, n_in: int = 784):
     """n_in -> width sigmoid ("encoder") -> [dropout] -> n_in sigmoid ("decoder")."""
     import keras
 
-    from zoo.layers.dropout import FastDropout
+    from zoo.dropout import FastDropout
 
     x = keras.Input((n_in,), name="pixels")
     h = keras.layers.Dense(width, activation="sigmoid", name="encoder")(x)

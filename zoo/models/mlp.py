@@ -23,7 +23,7 @@ import dataclasses
 import numpy as np
 
 from zoo import data
-from zoo.evaluation import predict
+from zoo.inference import predict
 from zoo.family import Family, TrainData
 from zoo.plots import mlp as pictures
 from zoo.registry import Recipe, register
@@ -232,7 +232,7 @@ def build_deep(kind: str, depth: int, width: int = 100):
     """
     import keras
 
-    from zoo.layers.dropout import FastAlphaDropout
+    from zoo.dropout import FastAlphaDropout
 
     inputs = keras.Input((784,), name="pixels")
     h = inputs
@@ -372,9 +372,9 @@ LARGE = Recipe(
 def large(width, depth, input_dropout, hidden_dropout):
     import keras
 
-    from zoo.layers.dropout import FastDropout
+    from zoo.dropout import FastDropout
 
-    # FastDropout, not keras.layers.Dropout: Keras' draws are ~19x slower under XLA on CPU (zoo.layers.dropout)
+    # FastDropout, not keras.layers.Dropout: Keras' draws are ~19x slower under XLA on CPU (zoo.dropout)
     layers = [keras.Input((784,), name="pixels"), FastDropout(input_dropout, name="pixel_dropout")]
     for i in range(1, depth + 1):
         layers += [

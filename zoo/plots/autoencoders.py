@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from zoo.plots.common import image_grid, loss_curve, pyplot, save
+from zoo.pictures import image_grid, loss_curve, pyplot, save
 
 
 def _rows(ax_row, images, labels):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from zoo.plots.autoencoders import stages  # noqa: F401  (the same per-stage loss panels)
-from zoo.plots.common import grid_shape, image_grid, pyplot, save
+from zoo.pictures import grid_shape, image_grid, pyplot, save
 
 
 def _scaled(images: np.ndarray) -> np.ndarray:

@@ -13,7 +13,7 @@ import itertools
 
 import numpy as np
 
-from zoo.plots.common import pyplot
+from zoo.pictures import pyplot
 
 CORNERS = np.array(list(itertools.product([-1.0, 1.0], repeat=3)))
 EDGES = [(a, b) for a, b in itertools.combinations(range(8), 2) if np.sum(CORNERS[a] != CORNERS[b]) == 1]

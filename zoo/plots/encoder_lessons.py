@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from zoo.plots.common import count_axis, plain_log_axis, pyplot, save
+from zoo.pictures import count_axis, plain_log_axis, pyplot, save
 from zoo.plots.encoders import square
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from zoo.errors import ZooError
-from zoo.plots.common import count_axis, pyplot, save
+from zoo.pictures import count_axis, pyplot, save
 
 
 def _weights(model):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from zoo.errors import ZooError
-from zoo.plots.common import count_axis, plain_log_axis, pyplot, save
+from zoo.pictures import count_axis, plain_log_axis, pyplot, save
 
 NETWORK_INPUTS = 16  # input nodes drawn out of 784 (the busiest ones; see `network`)
 

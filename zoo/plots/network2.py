@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from zoo.plots.common import count_axis, pyplot, save
+from zoo.pictures import count_axis, pyplot, save
 
 SETS = ("training (first 1,000 images)", "validation", "test")
 

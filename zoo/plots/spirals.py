@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from zoo.plots.common import grid_shape, pyplot, save
+from zoo.pictures import grid_shape, pyplot, save
 
 EXTENT = 1.15  # the plane shown: [-EXTENT, EXTENT]^2 (the spirals fill [-1, 1]^2)
 

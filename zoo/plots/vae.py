@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from zoo.plots.common import image_grid, pyplot, save
+from zoo.pictures import image_grid, pyplot, save
 
 
 def reconstructions(originals: np.ndarray, reconstructed: np.ndarray, title: str, out_path):
