@@ -231,7 +231,7 @@ def test_vae_samples_in_the_page_decode_like_keras(chrome):
 
 
 def test_spirals_units_in_the_page_equal_keras(chrome):
-    from zoo.models.spirals import twin_spirals
+    from zoo.families.spirals.entries import twin_spirals
 
     driver = _page(chrome, "demos/spirals.html")
     points = twin_spirals().x

@@ -131,8 +131,6 @@ def spirals_demo(out: Path) -> dict:
     first, the output unit last), so the page draws each unit over the plane; and the 194 points."""
     import tensorflow as tf
 
-    from zoo.models.spirals import twin_spirals
-
     manifest = {"entries": {}}
     for name in SPIRALS_ENTRIES:
         if not trained(name):
@@ -154,7 +152,7 @@ def spirals_demo(out: Path) -> dict:
             "widths": [int(layer.units) for layer in layers],
             "names": [layer.name for layer in layers],
         }
-    points = twin_spirals()
+    points = catalogue.get(SPIRALS_ENTRIES[0]).family.train_data(catalogue.get(SPIRALS_ENTRIES[0]))  # the 194 points
     manifest["points"] = _rounded(points.x, 4)
     manifest["labels"] = points.y.ravel().astype(int).tolist()
     _write_json(out / "data" / "spirals.json", manifest)

@@ -5,7 +5,7 @@ import pytest
 
 import zoo
 from zoo import get
-from zoo.models.spirals import twin_spirals
+from zoo.families.spirals.entries import twin_spirals
 
 
 def test_the_data_set_is_lang_and_witbrocks_194_points():
