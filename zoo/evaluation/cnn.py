@@ -17,8 +17,8 @@ import dataclasses
 import numpy as np
 
 from zoo import data as datasets
-from zoo.inference import predict
 from zoo.family import recipe_loss
+from zoo.inference import predict
 
 TRANSFER_METRICS = ("transfer_accuracy", "transfer_penultimate_accuracy", "scratch_accuracy")
 SPLIT_DIGIT = 5  # source: digits below it; target: digits from it on

@@ -23,8 +23,8 @@ import dataclasses
 import numpy as np
 
 from zoo import data
-from zoo.inference import predict
 from zoo.family import Family, TrainData
+from zoo.inference import predict
 from zoo.plots import mlp as pictures
 from zoo.registry import Recipe, register
 

@@ -18,7 +18,7 @@ from zoo.registry import register
 LEVELS = 16
 IWAE_K = 5  # the smaller of Burda et al.'s two: measured, a k = 5 step costs about 1.15x an ELBO step here
 IWAE_NLL_K = 5000  # Burda et al.'s evaluation, as for vae
-IWAE_EPOCHS = 700   # issue 33: long trainings allowed (up to 3 h); 100 epochs gave 88.94 nats
+IWAE_EPOCHS = 700  # issue 33: long trainings allowed (up to 3 h); 100 epochs gave 88.94 nats
 
 GAUSSIAN = first("samples")  # its artifact's picture: its own reconstructions, samples and KL per dimension
 CATEGORICAL = first("decoders")  # the three decoders side by side (trained last of the three)

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from zoo.family import Family, TrainData
 from zoo.families.spirals import pictures
+from zoo.family import Family, TrainData
 from zoo.registry import Recipe, register
 
 POINTS = 97  # per spiral

@@ -5,7 +5,7 @@ import pytest
 
 import zoo
 from zoo import get, training
-from zoo.evaluation import network2 as measure
+from zoo.families.network2 import measure
 
 
 def _sigmoid(z):
@@ -91,7 +91,7 @@ def test_a_smaller_source_never_validates_on_images_it_trains_on(tmp_path):
 def _dropout_models(rate):
     import keras
 
-    from zoo.layers.network2 import LectureDropout
+    from zoo.families.network2.layers import LectureDropout
 
     keras.utils.set_random_seed(0)
     lecture = keras.Sequential([keras.Input((20,)), LectureDropout(rate, seed=3), keras.layers.Dense(4, name="next")])
@@ -106,7 +106,7 @@ def _dropout_models(rate):
 def test_lecture_dropout_matches_inverted_dropout_up_to_the_keep_probability():
     import keras
 
-    from zoo.layers.network2 import LectureDropout
+    from zoo.families.network2.layers import LectureDropout
 
     rate = 0.4
     x = np.random.default_rng(0).random((2000, 20)).astype(np.float32)
@@ -194,7 +194,7 @@ def test_only_an_unregularised_net_offers_the_overfitting_picture():
 
 
 def test_overfitting_runs_follow_training_and_test_accuracy(tmp_path):
-    from zoo.plots.network2 import overfitting
+    from zoo.families.network2.pictures import overfitting
 
     entry = get("mlp-overfit-1000").with_options(epochs=20)
     runs = measure.accuracy_runs(entry, None, {"plain": {}, "dropout": {"dropout": 0.5}})

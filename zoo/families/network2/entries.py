@@ -2,11 +2,11 @@
 
 network2: sigmoid units, weights ~ N(0, 1/n_in), biases ~ N(0, 1), the cross-entropy cost, L2 weight
 decay, SGD eta 0.1 on batches of 10, 30 epochs, trained on the first 50,000 training images with the
-last 10,000 as validation images (zoo.evaluation.network2 has the cost and the update it gives).
+last 10,000 as validation images (zoo.families.network2.measure has the cost and the update it gives).
 Ch. 5 reports 96.48 / 96.90 / 96.57% validation accuracy for [784,30,10] / [784,30,30,10] /
 [784,30,30,30,10] with lambda 5.0. The regularisation entries change one thing each: an L1 penalty
 (sparse connectivity) against its unregularised twin, dropout as the lecture's exercise states it
-(zoo.layers.network2), and 1,000 training images (overfitting, ch. 3).
+(zoo.families.network2.layers), and 1,000 training images (overfitting, ch. 3).
 """
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ import dataclasses
 
 import numpy as np
 
-from zoo.evaluation import network2 as measure
+from zoo.families.network2 import measure, pictures
 from zoo.family import Family
-from zoo.plots import network2 as pictures
 from zoo.registry import Recipe, register
 
 CH5 = "Nielsen, Neural Networks and Deep Learning (2015), ch. 5 (network2.py) and ch. 3 (regularisation); seed lecture"
@@ -96,7 +95,7 @@ def build_network2(sizes, dropout: float = 0.0, seed: int = 0, large_init: bool 
     biases ~ N(0, 1); dropout > 0: the lecture's dropout after every hidden layer."""
     import keras
 
-    from zoo.layers.network2 import LectureDropout
+    from zoo.families.network2.layers import LectureDropout
 
     def std(n_in):
         return 1.0 if large_init else 1.0 / np.sqrt(n_in)
