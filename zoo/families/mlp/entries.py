@@ -20,12 +20,10 @@ from __future__ import annotations
 
 import dataclasses
 
-import numpy as np
-
-from zoo import data
-from zoo.family import Family, TrainData
-from zoo.inference import predict
-from zoo.plots import mlp as pictures
+from zoo.families.mlp import pictures
+from zoo.families.mlp.measure import confusion, evaluate, train_data
+from zoo.families.mlp.networks import build_deep, build_mlp
+from zoo.family import Family
 from zoo.registry import Recipe, register
 
 LECTURE = "Nielsen, Neural Networks and Deep Learning (2015), ch. 1, network.py; seed lecture"
@@ -50,57 +48,6 @@ CLASSIC = Recipe(
         "update_mini_batch with eta = 3.0",
     },
 )
-GRAD_SLICE = 1000  # training images the card's gradient norms are measured on (fixed: re-measurable)
-
-
-def train_data(entry) -> TrainData:
-    split = data.vectors(entry.dataset)
-    return TrainData(split.x_train, data.one_hot(split.y_train))
-
-
-def evaluate(entry, model) -> dict:
-    from zoo.losses import get_loss
-
-    split = data.vectors(entry.dataset)
-    outputs = predict(model, split.x_test)
-    loss = float(get_loss(entry.recipe.loss)(data.one_hot(split.y_test), outputs))
-    accuracy = float(np.mean(outputs.argmax(1) == split.y_test))
-    return {"test_accuracy": accuracy, "test_loss": loss, **gradient_summary(entry, model)}
-
-
-def confusion(entry, model) -> np.ndarray:
-    """counts[true, predicted] on the test images."""
-    split = data.vectors(entry.dataset)
-    counts = np.zeros((10, 10), np.int64)
-    np.add.at(counts, (split.y_test, predict(model, split.x_test).argmax(1)), 1)
-    return counts
-
-
-def kernels(model) -> list:
-    """The Dense kernels from input to output (the layers whose gradients the depth table compares)."""
-    import keras
-
-    return [layer.kernel for layer in model.layers if isinstance(layer, keras.layers.Dense)]
-
-
-def gradient_summary(entry, model) -> dict:
-    """|dL/dW| of the first and last Dense kernel at the current weights, on the first GRAD_SLICE training
-    images in inference mode (deterministic, so an artifact check can measure it again)."""
-    import tensorflow as tf
-
-    from zoo.losses import get_loss
-
-    split = data.vectors(entry.dataset)
-    x, y = split.x_train[:GRAD_SLICE], data.one_hot(split.y_train[:GRAD_SLICE])
-    variables = kernels(model)
-    with tf.GradientTape() as tape:
-        value = get_loss(entry.recipe.loss)(tf.constant(y), model(tf.constant(x), training=False))
-    norms = [float(tf.norm(g)) if g is not None else 0.0 for g in tape.gradient(value, variables)]
-    return {
-        "grad_norm_first": norms[0],
-        "grad_norm_last": norms[-1],
-        "grad_ratio_first_last": norms[0] / norms[-1] if norms[-1] > 0 else float("nan"),
-    }
 
 
 def docs(cards: list[dict]) -> str:
@@ -148,36 +95,6 @@ FAMILY = Family(
 WIDE = dataclasses.replace(FAMILY, plots={k: v for k, v in FAMILY.plots.items() if k != "network"})
 
 
-def build_mlp(sizes, activation="sigmoid", output="sigmoid", init="normal", name="mlp"):
-    """A plain stack of Dense layers, sizes = (inputs, hidden..., outputs).
-
-    Args:
-        init: "normal": weights and biases from N(0, 1) (the lecture's Network); otherwise a Keras
-            initializer name for the kernels, with zero biases.
-    """
-    import keras
-
-    def kernel():
-        return keras.initializers.RandomNormal(0.0, 1.0) if init == "normal" else init
-
-    def bias():
-        return keras.initializers.RandomNormal(0.0, 1.0) if init == "normal" else "zeros"
-
-    layers = [keras.Input((sizes[0],), name="pixels")]
-    for i, width in enumerate(sizes[1:-1], 1):
-        layers.append(
-            keras.layers.Dense(
-                width, activation=activation, kernel_initializer=kernel(), bias_initializer=bias(), name=f"hidden{i}"
-            )
-        )
-    layers.append(
-        keras.layers.Dense(
-            sizes[-1], activation=output, kernel_initializer=kernel(), bias_initializer=bias(), name="output"
-        )
-    )
-    return keras.Sequential(layers, name=name)
-
-
 def _classic(sizes, expected, anchor):
     name = "mlp-" + "-".join(map(str, sizes))
     return dict(
@@ -221,46 +138,6 @@ DEEP = Recipe(
     chunk=1,
     track_gradients=True,
 )
-
-
-def build_deep(kind: str, depth: int, width: int = 100):
-    """`depth` Dense layers in all (hidden + output), each hidden one `width` wide.
-
-    kind: "sigmoid" (Glorot init), "relu" (He init), "selu" (LeCun-normal init, alpha dropout),
-    "bn" (He init, Dense -> batch norm -> ReLU), "residual" (a stem, then blocks
-    h + W2 relu(W1 relu(h)) whose W2 starts at zero so each block starts as the identity).
-    """
-    import keras
-
-    from zoo.dropout import FastAlphaDropout
-
-    inputs = keras.Input((784,), name="pixels")
-    h = inputs
-    if kind in ("sigmoid", "relu", "selu"):
-        init = {"sigmoid": "glorot_uniform", "relu": "he_normal", "selu": "lecun_normal"}[kind]
-        for i in range(1, depth):
-            h = keras.layers.Dense(width, activation=kind, kernel_initializer=init, name=f"hidden{i}")(h)
-            if kind == "selu":  # alpha dropout keeps SELU's mean 0, variance 1; drawn cheaply under XLA
-                h = FastAlphaDropout(0.05, name=f"alpha_dropout{i}")(h)
-    elif kind == "bn":
-        for i in range(1, depth):
-            h = keras.layers.Dense(width, use_bias=False, kernel_initializer="he_normal", name=f"hidden{i}")(h)
-            h = keras.layers.BatchNormalization(name=f"bn{i}")(h)
-            h = keras.layers.Activation("relu", name=f"relu{i}")(h)
-    elif kind == "residual":
-        h = keras.layers.Dense(width, kernel_initializer="he_normal", name="hidden1")(h)
-        for b in range((depth - 2) // 2):
-            r = keras.layers.Activation("relu", name=f"block{b + 1}_relu1")(h)
-            r = keras.layers.Dense(
-                width, activation="relu", kernel_initializer="he_normal", name=f"block{b + 1}_dense1"
-            )(r)
-            r = keras.layers.Dense(width, kernel_initializer="zeros", name=f"block{b + 1}_dense2")(r)
-            h = keras.layers.Add(name=f"block{b + 1}_add")([h, r])
-        h = keras.layers.Activation("relu", name="final_relu")(h)
-    else:
-        raise ValueError(f"unknown deep kind {kind!r}")
-    outputs = keras.layers.Dense(10, activation="softmax", name="output")(h)
-    return keras.Model(inputs, outputs, name=f"deep_{kind}_{depth}")
 
 
 def _deep(kind, depth, description, expected=None, anchor="", recipe=DEEP):
@@ -383,3 +260,20 @@ def large(width, depth, input_dropout, hidden_dropout):
         ]
     layers.append(keras.layers.Dense(10, activation="softmax", name="output"))
     return keras.Sequential(layers, name="mlp_large")
+
+
+# The depth table's last row: 110 Dense layers that train, through identity skips (the residual builder
+# of deep-residual-50: at initialisation every block is the identity, so the gradient reaches the first layer).
+@register(
+    "deep-residual-110",
+    **_deep(
+        "residual",
+        110,
+        "110 Dense layers: a stem, 54 residual blocks h + W2 relu(W1 relu(h)) with W2 starting at zero, and the output",
+        {"test_accuracy": (">=", 0.96)},
+        "seed depth table: skip connections at 30-100 (and beyond)",
+        DEEP,
+    ),
+)
+def deep_110(kind, depth):
+    return build_deep(kind, depth)

@@ -5,7 +5,7 @@ import pytest
 
 import zoo
 from zoo import get, training
-from zoo.models import mlp
+from zoo.families.mlp import entries, measure
 from zoo.training import History
 
 
@@ -52,17 +52,17 @@ def test_classic_nets_draw_weights_and_biases_from_a_unit_normal():
 
 def test_deep_sigmoid_net_shows_the_vanishing_gradient_at_initialisation():
     entry = get("deep-sigmoid-10")
-    summary = mlp.gradient_summary(entry, zoo.build(entry.name))
+    summary = measure.gradient_summary(entry, zoo.build(entry.name))
     assert all(isinstance(v, float) for v in summary.values())
     assert summary["grad_ratio_first_last"] < 1e-2, summary
     relu = get("deep-relu-10")
-    assert mlp.gradient_summary(relu, zoo.build(relu.name))["grad_ratio_first_last"] > 1e-2
+    assert measure.gradient_summary(relu, zoo.build(relu.name))["grad_ratio_first_last"] > 1e-2
 
 
 @pytest.mark.parametrize("name,dense", [("deep-bn-20", 20), ("deep-residual-50", 50), ("deep-selu-10", 10)])
 def test_deep_entries_have_the_depth_their_name_says(name, dense):
     model = zoo.build(name)
-    assert len(mlp.kernels(model)) == dense
+    assert len(measure.kernels(model)) == dense
 
 
 def test_evaluate_returns_plain_floats_and_the_confusion_counts_every_test_image():
@@ -72,7 +72,7 @@ def test_evaluate_returns_plain_floats_and_the_confusion_counts_every_test_image
     metrics = family.evaluate(entry, model)
     assert {"test_accuracy", "test_loss", "grad_ratio_first_last"} <= set(metrics)
     assert all(type(v) is float for v in metrics.values())
-    counts = mlp.confusion(entry, model)
+    counts = measure.confusion(entry, model)
     assert counts.shape == (10, 10) and counts.sum() == 10_000
     assert np.trace(counts) / 10_000 == pytest.approx(metrics["test_accuracy"])
 
@@ -83,14 +83,14 @@ def test_plots_are_written(kind, tmp_path):
     model = zoo.build(entry.name)
     names = [v.path for v in model.trainable_variables]
     history = History(loss=[1.0, 0.5], grad_names=names, grad_norms=[[1.0] * len(names), [0.5] * len(names)])
-    out = mlp.FAMILY.plot(entry, model, history, kind, tmp_path / f"{kind}.png")
+    out = entries.FAMILY.plot(entry, model, history, kind, tmp_path / f"{kind}.png")
     assert out.stat().st_size > 1000
 
 
 def test_network_drawing_refuses_wide_nets(tmp_path):
     entry = get("mlp-large")
     with pytest.raises(zoo.ZooError, match="small nets"):
-        mlp.FAMILY.plot(entry, zoo.build(entry.name), None, "network", tmp_path / "n.png")
+        entries.FAMILY.plot(entry, zoo.build(entry.name), None, "network", tmp_path / "n.png")
 
 
 def test_the_network_drawing_is_offered_only_where_it_can_be_drawn():
@@ -100,3 +100,11 @@ def test_the_network_drawing_is_offered_only_where_it_can_be_drawn():
     for name in offering:
         widths = [v.shape[1] for v in zoo.build(name).trainable_variables if v.path.endswith("/kernel")]
         assert max(widths) <= 100, name
+
+
+def test_the_depth_table_reaches_110_layers_and_its_gradient_reaches_the_first():
+    entry = get("deep-residual-110")
+    model = zoo.build(entry.name)
+    assert len(measure.kernels(model)) == 110
+    summary = measure.gradient_summary(entry, model)
+    assert summary["grad_norm_first"] > 0 and summary["grad_ratio_first_last"] > 1e-2  # the skips carry it down
