@@ -306,7 +306,7 @@ def _vae_sampler():
 
 
 def _autoencoder_probe():
-    from zoo.evaluation.autoencoders import linear_probe
+    from zoo.families.autoencoders.measure import linear_probe
 
     codes, labels = np.random.default_rng(0).random((20, 3), dtype=np.float32), np.arange(20) % 10
     return lambda: linear_probe(codes, labels, codes, labels, steps=2)

@@ -1,4 +1,5 @@
-"""Shared plotting plumbing: a headless backend, one way to save, image grids and loss curves."""
+"""Shared plotting plumbing: a headless backend, one way to save, image grids and loss curves, and the pictures
+several families draw (first-layer filters, the loss of each stage of a multi-stage recipe)."""
 
 from __future__ import annotations
 
@@ -88,3 +89,35 @@ def loss_curve(ax, losses, label: str = "training loss", log: bool = True) -> No
         ax.set_yscale("log")
         plain_log_axis(ax.yaxis)
     ax.grid(alpha=0.3)
+
+
+def filters(kernel: np.ndarray, title: str, out_path, n: int = 100):
+    """The first n units' incoming weights as 28x28 images, each scaled to its own range."""
+    w = np.asarray(kernel).T[:n]
+    low, high = w.min(axis=1, keepdims=True), w.max(axis=1, keepdims=True)
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(6.5, 6.5))
+    ax.imshow(image_grid((w - low) / np.maximum(high - low, 1e-12)), cmap="gray")
+    ax.set_title(f"{title}: first-layer filters (units 1-{len(w)})")
+    ax.axis("off")
+    return save(fig, out_path)
+
+
+def stage_losses(history, title: str, out_path):
+    """The training loss of every stage of a multi-stage recipe, one panel each (their losses differ in kind)."""
+    from zoo.errors import ZooError
+
+    if history is None or not history.stages:
+        raise ZooError(f"{title}: this artifact has no per-stage history; retrain it with `zoo train`")
+    names = list(dict.fromkeys(history.stages))
+    plt = pyplot()
+    fig, axes = plt.subplots(1, len(names), figsize=(3.2 * len(names), 3.2), squeeze=False)
+    losses, labels = np.asarray(history.loss), np.asarray(history.stages)
+    for ax, name in zip(axes[0], names):
+        loss_curve(ax, losses[labels == name], label=name)
+        if (labels == name).sum() < 30:  # short stages: mark the epochs, so even one epoch shows
+            ax.lines[-1].set_marker("o")
+        ax.set_title(name, fontsize=9)
+    fig.suptitle(f"{title}: training loss per stage")
+    fig.tight_layout()
+    return save(fig, out_path)

@@ -48,7 +48,7 @@ def keras_masking_noise():
     """ae-denoising's masking noise drawn by keras.random (its implementation before zoo.dropout)."""
     import keras
 
-    from zoo.models import autoencoders
+    from zoo.families.autoencoders import entries as autoencoders
 
     def mask(x, p, seeds):
         return x * keras.ops.cast(keras.random.uniform(keras.ops.shape(x), seed=seeds) >= p, x.dtype)

@@ -7,8 +7,9 @@ import tensorflow as tf  # noqa: E402
 
 import zoo  # noqa: E402
 from zoo import data  # noqa: E402
-from zoo.evaluation.autoencoders import linear_probe, measure  # noqa: E402
-from zoo.models import autoencoders as ae  # noqa: E402
+from zoo.families.autoencoders import entries as ae  # noqa: E402
+from zoo.families.autoencoders.measure import linear_probe, measure  # noqa: E402
+from zoo.losses import bce_per_image  # noqa: E402
 
 NAMES = ["ae", "ae-sparse", "ae-denoising", "ae-contractive", "ae-dropout"]
 
@@ -52,7 +53,7 @@ def test_loss_is_reconstruction_plus_its_penalty(name):
     x = tf.constant(images())
     loss = ae.FAMILY.loss(entry)
     h, recon = ae.forward(model, x, False)
-    bce = float(ae.bce_per_image(x, recon))
+    bce = float(bce_per_image(x, recon))
     extras = entry.recipe.extras
     expected = (
         bce

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import zoo  # noqa: E402
-from zoo.evaluation import cnn as measure  # noqa: E402
-from zoo.models.cnn import augment  # noqa: E402
+from zoo.families.cnn import measure  # noqa: E402
+from zoo.families.cnn.entries import augment  # noqa: E402
 
 FAMILY = zoo.get("cnn-lenet5").family
 

@@ -6,7 +6,7 @@ pool layers alternate so upper units see larger parts of the digit (edges below,
 The models take MNIST as the zoo holds it, flat rows of 784 pixels in [0, 1], and reshape to
 28 x 28 x 1 inside, so `zoo.predict`, the exports and the demos feed flat digits as elsewhere.
 
-`cnn-lenet5` also measures transfer (zoo.evaluation.cnn): the conv layers of a copy trained on digits 0-4 give the
+`cnn-lenet5` also measures transfer (zoo.families.cnn.measure): the conv layers of a copy trained on digits 0-4 give the
 features, a new softmax learns digits 5-9 from 100 labels on them, against the same network trained
 from scratch on those 100 labels. `cnn` augments its training images in-graph (random rotation,
 scale and shift of each image, drawn with keras.random from a SeedGenerator seeded by the run's seed).
@@ -20,9 +20,9 @@ from __future__ import annotations
 import numpy as np
 
 from zoo import data
-from zoo.evaluation import cnn as measure
+from zoo.families.cnn import measure, pictures
 from zoo.family import Family, TrainData
-from zoo.plots import cnn as pictures
+from zoo.pictures import stage_losses
 from zoo.registry import Recipe, register
 
 IMAGE = (28, 28, 1)
@@ -141,7 +141,7 @@ FAMILY = Family(
         "top-patches": lambda entry, model, history, out: pictures.top_patches(
             measure.top_patches(entry, model), entry.name, out
         ),
-        "stages": lambda entry, model, history, out: pictures.stages(history, entry.name, out),
+        "stages": lambda entry, model, history, out: stage_losses(history, entry.name, out),
     },
     docs=measure.docs,
 )

@@ -24,16 +24,20 @@ from __future__ import annotations
 import numpy as np
 
 from zoo import data
-from zoo.evaluation.autoencoders import (
+from zoo.families.autoencoders import pictures
+from zoo.families.autoencoders.measure import (
     EVAL_MASK,
     NEAR_ZERO,
     PROBE_STEPS,
     PROBE_TOLERANCE,
     PROBE_TRAIN,
     masked_test_images,
+    measure,
 )
+from zoo.families.autoencoders.network import forward, jacobian_fro2, parts
 from zoo.family import Family, TrainData
-from zoo.plots import autoencoders as pictures
+from zoo.losses import bce_per_image
+from zoo.pictures import filters
 from zoo.registry import Recipe, register
 
 REFERENCE = (
@@ -54,38 +58,6 @@ REGULARISERS = ("l1", "mask", "contractive")  # the recipe extras the loss reads
 RECIPE = Recipe(
     optimizer="adam", learning_rate=1e-3, batch_size=128, epochs=20, loss="binary_crossentropy", seed=0, chunk=1
 )
-
-
-def parts(model):
-    """(encoder, [layers between], decoder): an autoencoder is a chain of layers, the first and last Dense."""
-    import keras
-
-    layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
-    return layers[0], layers[1:-1], layers[-1]
-
-
-def forward(model, x, training: bool):
-    """(code, reconstruction) in one pass through the chain."""
-    encoder, between, decoder = parts(model)
-    h = z = encoder(x)
-    for layer in between:
-        z = layer(z, training=training)
-    return h, decoder(z)
-
-
-def bce_per_image(x, p):
-    """Binary cross-entropy summed over pixels, averaged over images (nats per image); works on tensors."""
-    import keras
-
-    p = keras.ops.clip(p, 1e-7, 1 - 1e-7)
-    return keras.ops.mean(-keras.ops.sum(x * keras.ops.log(p) + (1 - x) * keras.ops.log(1 - p), axis=-1))
-
-
-def jacobian_fro2(h, kernel):
-    """Per image ||dh/dx||_F^2 for h = sigmoid(x @ kernel + b): sum_j (h_j (1 - h_j))^2 ||kernel[:, j]||^2 (exact)."""
-    import keras
-
-    return keras.ops.sum(keras.ops.square(h * (1 - h)) * keras.ops.sum(keras.ops.square(kernel), axis=0), axis=-1)
 
 
 def mask(x, p: float, seeds):
@@ -123,8 +95,6 @@ def loss(entry):
 
 
 def evaluate(entry, model, probe: bool = True) -> dict:
-    from zoo.evaluation.autoencoders import measure
-
     return measure(model, data.vectors(entry.dataset), probe=probe)
 
 
@@ -210,9 +180,7 @@ FAMILY = Family(
         "reconstructions": lambda entry, model, history, out: pictures.reconstructions(
             _test_images(entry), forward(model, _test_images(entry), False)[1], entry.name, out
         ),
-        "filters": lambda entry, model, history, out: pictures.filters(
-            np.asarray(parts(model)[0].kernel), entry.name, out
-        ),
+        "filters": lambda entry, model, history, out: filters(np.asarray(parts(model)[0].kernel), entry.name, out),
         "denoise": _denoise,
     },
     docs=comparison_docs,

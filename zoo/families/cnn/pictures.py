@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from zoo.pictures import grid_shape, image_grid, pyplot, save
-from zoo.plots.autoencoders import stages  # noqa: F401  (the same per-stage loss panels)
 
 
 def _scaled(images: np.ndarray) -> np.ndarray:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from zoo.families.autoencoders.network import forward, parts
+
 EVAL_MASK = 0.25  # the corruption used to measure robustness: each test pixel zeroed with this probability
 NEAR_ZERO = 0.05  # a code unit counts as silent for an image when its activation is below this
 PROBE_STEPS = 300  # full-batch steps of the linear probe
@@ -56,8 +58,6 @@ def masked_test_images(x: np.ndarray) -> np.ndarray:
 
 def measure(model, split, probe: bool = True) -> dict:
     """The numbers of the comparison, on the test set of `split` (float vectors, integer labels)."""
-    from zoo.models.autoencoders import forward, parts
-
     x_train, y_train, x_test, y_test = split
     h, recon = (np.asarray(t, np.float64) for t in forward(model, x_test, False))
     clipped = np.clip(recon, 1e-7, 1 - 1e-7)

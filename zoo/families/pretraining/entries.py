@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from zoo import pictures
 from zoo.data import one_hot, vectors
 from zoo.family import Family, TrainData, recipe_loss
-from zoo.plots import autoencoders as pictures
 from zoo.registry import Recipe, register
 
 REFERENCE = (
@@ -72,7 +72,7 @@ def fit(entry, model, *, data=None, checkpoint=None, resume=False, on_chunk=None
     """The stages in order, each by the entry's recipe with its own stage's epochs."""
     import keras
 
-    from zoo.models.autoencoders import bce_per_image
+    from zoo.losses import bce_per_image
     from zoo.stages import Stages
 
     data = data if data is not None else train_data(entry)
@@ -151,7 +151,7 @@ FAMILY = Family(
     fit=fit,
     trained_metrics=(LOW_LABEL_METRIC,),
     plots={
-        "stages": lambda entry, model, history, out: pictures.stages(history, entry.name, out),
+        "stages": lambda entry, model, history, out: pictures.stage_losses(history, entry.name, out),
         "filters": lambda entry, model, history, out: pictures.filters(
             np.asarray(hidden_layers(model)[0].kernel), entry.name, out
         ),
