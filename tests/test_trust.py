@@ -291,8 +291,8 @@ def test_a_python_user_sees_no_tensorflow_start_up_lines(tmp_path):
 
 
 def _adding_gradient():
-    from zoo.evaluation.recurrent import input_gradients
-    from zoo.models.recurrent import adding_problem
+    from zoo.families.recurrent.entries import adding_problem
+    from zoo.families.recurrent.measure import input_gradients
 
     entry, data = zoo.get("adding-rnn-10"), adding_problem(8, 10, seed=0)
     return lambda: input_gradients(entry, entry.build(), data.x, data.y)

@@ -55,6 +55,16 @@ def pretrained_dir(name: str) -> Path:
     return pretrained_root() / name
 
 
+def ships(name: str) -> bool:
+    """Whether entry `name` (its canonical name) ships an artifact: the one test of it, everywhere."""
+    return (pretrained_dir(name) / CARD).exists()
+
+
+def shipped_card(name: str) -> dict | None:
+    """The verified card of entry `name`'s shipped artifact (its canonical name), None when it ships none."""
+    return read_card(pretrained_dir(name)) if ships(name) else None
+
+
 # ------------------------------------------------------------------------------------------- writing
 
 

@@ -98,12 +98,12 @@ def _inputs_of_recurrent(model, x):
 def states(model, sequence) -> dict:
     """One sequence (steps, features) through the model's recurrent layer: name -> (steps, units).
 
-    An LSTM runs through zoo.layers.recurrent.LectureLSTM on its trained weights: the forget, input and
+    An LSTM runs through zoo.families.recurrent.layers.LectureLSTM on its trained weights: the forget, input and
     output gates, the cell state and the hidden state. A plain RNN gives its hidden state.
     """
     import keras
 
-    from zoo.layers.recurrent import LectureLSTM
+    from zoo.families.recurrent.layers import LectureLSTM
 
     _, layer = recurrent_of(model)
     x = sequence[None]
@@ -141,17 +141,16 @@ def siblings(entry) -> list:
 
 
 def gradient_curves(entry, model, test) -> dict:
-    """label -> (steps,) gradient through time: this model, each sibling's shipped artifact, and both at initialisation."""
+    """label -> (steps,) gradient through time: this model, each sibling's shipped artifact, and both at
+    initialisation."""
     from zoo import artifacts
 
     cell = lambda e: e.params.get("cell", "lstm").upper()  # noqa: E731
     curves = {f"{cell(entry)} trained (this artifact)": input_gradients(entry, model, test.x, test.y)}
     for other in siblings(entry):
-        folder = artifacts.pretrained_dir(other.name)
-        if (folder / artifacts.CARD).exists():
-            curves[f"{cell(other)} trained ({other.name}, shipped)"] = input_gradients(
-                other, artifacts.load_keras(folder), test.x, test.y
-            )
+        if artifacts.ships(other.name):
+            trained = artifacts.load_keras(artifacts.pretrained_dir(other.name))
+            curves[f"{cell(other)} trained ({other.name}, shipped)"] = input_gradients(other, trained, test.x, test.y)
     for each in [entry, *siblings(entry)]:
         curves[f"{cell(each)} at initialisation"] = input_gradients(each, each.build(), test.x, test.y)
     return curves
@@ -165,12 +164,12 @@ def through_time(entry, model, test):
 
 def length_table(family) -> list[dict]:
     """One row per shipped adding entry, from its verified card: cell, length and the measured numbers."""
-    from zoo import api
+    from zoo import artifacts
     from zoo.registry import ENTRIES
 
     rows = []
     for entry in ENTRIES.values():
-        card = api.card(entry.name) if entry.family is family and entry.params.get("length") else None
+        card = artifacts.shipped_card(entry.name) if entry.family is family and entry.params.get("length") else None
         if card is not None:
             rows.append(
                 {

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 import zoo
-from zoo.evaluation import recurrent as measure
-from zoo.layers.recurrent import LectureLSTM  # noqa: E402
-from zoo.models.recurrent import TEST_SEED, TEST_STREAM, adding_problem, held_out
+from zoo.families.recurrent import measure
+from zoo.families.recurrent.entries import TEST_SEED, TEST_STREAM, adding_problem, held_out
+from zoo.families.recurrent.layers import LectureLSTM  # noqa: E402
 
 
 def test_adding_problem_is_what_the_docstring_says():

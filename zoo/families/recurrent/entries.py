@@ -28,9 +28,8 @@ import numpy as np
 
 from zoo import data
 from zoo.errors import ZooError
-from zoo.evaluation import recurrent as measure
+from zoo.families.recurrent import measure, pictures
 from zoo.family import Family, TrainData
-from zoo.plots import recurrent as pictures
 from zoo.registry import Entry, Recipe, register, register_pattern
 
 ADDING = (
