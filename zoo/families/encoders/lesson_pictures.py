@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from zoo.families.encoders.pictures import square
 from zoo.pictures import count_axis, plain_log_axis, pyplot, save
-from zoo.plots.encoders import square
 
 
 def scales(runs: dict, title: str, out_path, stop_below: float | None = None):

@@ -10,6 +10,8 @@ import dataclasses
 
 import numpy as np
 
+from zoo.families.encoders.network import hidden_codes, patterns
+
 SCALES = (0.001, 0.01, 0.1, 1.0, 3.0, 10.0)  # standard deviations of the initial weights
 SATURATED = 0.95  # |tanh| above this: the unit is nearly a step, tanh' < 0.1
 SWEEP_EPOCHS = 20_000  # the sweep's cap per scale (the lecture's 9-2-9 needs ~15,000)
@@ -23,8 +25,6 @@ def saturation(codes: np.ndarray) -> float:
 def scale_sweep(entry, scales=SCALES) -> dict:
     """scale -> {"loss": per-epoch loss, "epochs": snapshot epochs (0 first), "saturation": per snapshot,
     "converged": epochs to reach the recipe's stop_below or None, "decoded": fraction decoded at the end}."""
-    from zoo.models.encoders import hidden_codes, patterns
-
     data = patterns(entry)
     recipe = entry.recipe.replace(epochs=min(entry.recipe.epochs, SWEEP_EPOCHS))
     runs = {}

@@ -9,12 +9,14 @@ seed exercise: six one-hot inputs to the 3-bit codes 000 001 010 100 101 110).
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from zoo.errors import ZooError
-from zoo.family import Family, TrainData
-from zoo.plots import cube
-from zoo.plots import encoders as pictures
+from zoo.families.encoders import cube, lessons, pictures
+from zoo.families.encoders.network import INIT_STD, build_encoder, hidden_codes, patterns, twin_gap
+from zoo.family import Family
 from zoo.registry import Entry, Recipe, register, register_pattern
 
 SEED_LECTURE = (
@@ -32,62 +34,6 @@ RECIPE = Recipe(
     chunk=250,
 )
 EXPECTED = {"loss": ("<", 0.02), "decoded": ("==", 1.0)}
-INIT_STD = 0.001
-HIDDEN = "hidden"  # the layer whose codes the pictures draw
-CODE_6_2_3 = np.array([[0, 0, 0], [0, 0, 1], [0, 1, 0], [1, 0, 0], [1, 0, 1], [1, 1, 0]], np.float32)
-TARGETS = {"one-hot-6-to-3-bit": CODE_6_2_3}  # any other data set is the identity map on one-hot-N
-
-
-def build_encoder(
-    n_in: int,
-    k: int,
-    n_out: int,
-    init_std: float = INIT_STD,
-    code_noise: float = 0.0,
-    twin_start: bool = False,
-    seed: int = 0,
-):
-    """n_in -> k tanh -> n_out sigmoid, weights from N(0, init_std), biases zero.
-
-    code_noise > 0 adds Gaussian noise of that standard deviation to the codes in training only: a code
-    must then stay decodable wherever the noise moves it, which pays only when the codes are as far
-    apart as the cube allows, at its corners. twin_start gives hidden units 1 and 2 the same incoming
-    and outgoing weights (the symmetry lesson: nothing can ever tell them apart).
-    """
-    import keras
-
-    init = keras.initializers.RandomNormal(0.0, init_std)
-    layers = [
-        keras.Input((n_in,), name="pattern"),
-        keras.layers.Dense(k, activation="tanh", kernel_initializer=init, name=HIDDEN),
-    ]
-    if code_noise > 0:
-        layers.append(keras.layers.GaussianNoise(code_noise, seed=seed, name="code_noise"))
-    layers.append(keras.layers.Dense(n_out, activation="sigmoid", kernel_initializer=init, name="output"))
-    model = keras.Sequential(layers, name=f"encoder_{n_in}_{k}_{n_out}")
-    if twin_start:
-        w1, b1, w2, b2 = model.get_weights()
-        w1[:, 1], b1[1], w2[1, :] = w1[:, 0], b1[0], w2[0, :]
-        model.set_weights([w1, b1, w2, b2])
-    return model
-
-
-def patterns(entry) -> TrainData:
-    x = np.eye(entry.params["n_in"], dtype=np.float32)
-    return TrainData(x, TARGETS.get(entry.dataset, x))
-
-
-def hidden_codes(model, x):
-    return model.get_layer(HIDDEN)(x)
-
-
-def twin_gap(model) -> float:
-    """(K >= 2) min over pairs of hidden units of max |difference| of their incoming weights, bias and outgoing weights."""
-    w1, b1 = model.get_layer(HIDDEN).get_weights()
-    w2 = model.get_layer("output").get_weights()[0]
-    units = np.concatenate([w1, b1[None, :], w2.T], axis=0)  # one column per hidden unit
-    k = units.shape[1]
-    return float(min(np.abs(units[:, a] - units[:, b]).max() for a in range(k) for b in range(a)))
 
 
 def evaluate(entry, model) -> dict:
@@ -225,3 +171,36 @@ def _parametric(match) -> Entry:
 
 
 register_pattern(r"encoder-(\d+)-(\d+)-(\d+)", "encoder-N-K-N", _parametric)
+
+
+# Two lessons as entries whose first picture is the lesson (lessons.py): encoder-8-3-8-large-init trains from
+# weights of std 1 (step-like units), encoder-9-2-9-twins starts hidden units 1 and 2 identical (they never separate).
+SCALES = dataclasses.replace(FAMILY, plots={"scales": lessons.plot_scales, **FAMILY.plots})
+SYMMETRY = dataclasses.replace(FAMILY, plots={"symmetry": lessons.plot_symmetry, **FAMILY.plots})
+TWIN_EPOCHS = 20_000  # the twins never reach loss < 0.02: they train to this cap (the normal 9-2-9 needs ~15,000)
+
+
+register(
+    "encoder-8-3-8-large-init",
+    **_fields(
+        8,
+        3,
+        "the lecture's 8-3-8 from initial weights of std 1 (not 0.001): step-like units from the start",
+        family=SCALES,
+        anchor="seed lecture: large weights make units step-like and learning slow",
+        init_std=1.0,
+    ),
+)(encoder)
+register(
+    "encoder-9-2-9-twins",
+    **_fields(
+        9,
+        2,
+        "the lecture's 9-2-9 with hidden units 1 and 2 started identical: they never separate",
+        family=SYMMETRY,
+        recipe=RECIPE.replace(epochs=TWIN_EPOCHS),
+        expected={"twin_gap": ("<=", 1e-6)},
+        twin_start=True,
+        anchor="seed lecture: weight-space symmetry; identical units get identical gradients",
+    ),
+)(encoder)

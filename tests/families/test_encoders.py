@@ -69,8 +69,8 @@ def test_plots_are_written(name, kind, tmp_path):
 
 
 def test_8_3_8_codes_sit_at_8_corners_and_each_output_cuts_off_its_own():
-    from zoo.models.encoders import hidden_codes
-    from zoo.plots.cube import CORNERS
+    from zoo.families.encoders.cube import CORNERS
+    from zoo.families.encoders.entries import hidden_codes
 
     model = zoo.load("encoder-8-3-8")
     codes = np.asarray(hidden_codes(model, np.eye(8, dtype=np.float32)))
@@ -83,7 +83,7 @@ def test_8_3_8_codes_sit_at_8_corners_and_each_output_cuts_off_its_own():
 
 
 def test_output_planes_are_clipped_to_the_cube():
-    from zoo.plots.cube import plane_polygon
+    from zoo.families.encoders.cube import plane_polygon
 
     corner = plane_polygon(np.array([1.0, 1.0, 1.0]), -2.5)  # cuts the corner (1, 1, 1) off: a triangle
     assert corner.shape == (3, 3) and np.allclose(corner.sum(1), 2.5) and np.all(np.abs(corner) <= 1 + 1e-9)
@@ -93,7 +93,7 @@ def test_output_planes_are_clipped_to_the_cube():
 
 
 def test_twin_started_units_never_separate():
-    from zoo.models.encoders import hidden_codes, twin_gap
+    from zoo.families.encoders.entries import hidden_codes, twin_gap
 
     entry = get("encoder-9-2-9-twins").with_options(epochs=500)
     model = entry.build()
@@ -109,7 +109,7 @@ def test_twin_started_units_never_separate():
 
 
 def test_symmetries_move_hidden_space_but_not_the_outputs():
-    from zoo.evaluation.encoders import symmetries
+    from zoo.families.encoders.measure import symmetries
 
     views = symmetries(zoo.load("encoder-9-2-9"), np.eye(9))
     reference = views["trained"]
@@ -120,8 +120,8 @@ def test_symmetries_move_hidden_space_but_not_the_outputs():
 
 
 def test_large_initial_weights_start_saturated(tmp_path):
-    from zoo.evaluation.encoders import scale_sweep
-    from zoo.plots.encoder_lessons import scales
+    from zoo.families.encoders.lesson_pictures import scales
+    from zoo.families.encoders.measure import scale_sweep
 
     entry = get("encoder-8-3-8-large-init").with_options(epochs=300)
     runs = scale_sweep(entry, scales=(0.001, 10.0))

@@ -17,7 +17,7 @@ def _weights(model):
 def hidden_space(model, patterns: np.ndarray, title: str, out_path, history=None):
     """A dot per input at its hidden code; per output unit, where it crosses 0.5 (w.h + b = 0).
 
-    K = 3 draws the cube (zoo.plots.cube), with small multiples of the codes over training when the
+    K = 3 draws the cube (zoo.families.encoders.cube), with small multiples of the codes over training when the
     history kept snapshots."""
     hidden, w_out, b_out = _weights(model)
     codes = np.asarray(hidden(patterns))
@@ -25,7 +25,7 @@ def hidden_space(model, patterns: np.ndarray, title: str, out_path, history=None
     if k == 2:
         return save(square(codes, w_out, b_out, title), out_path)
     if k == 3:
-        from zoo.plots import cube
+        from zoo.families.encoders import cube
 
         return save(cube.figure(codes, w_out, b_out, title, history), out_path)
     return save(_projected(codes, title), out_path)
