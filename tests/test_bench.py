@@ -125,7 +125,8 @@ def test_the_importance_sampler_is_a_consistent_bound_on_the_shipped_vae():
     """Two independent streams of fast draws agree within Monte-Carlo noise, and k = 1000 samples give a
     tighter bound than one (Burda et al., Theorem 1). (Exactness when q = p: tests/test_vae.py.)"""
     import zoo
-    from zoo.evaluation import importance, vae
+    from zoo.families.vae import importance
+    from zoo.families.vae import measure as vae
 
     model = zoo.load("vae")
     x = vae.test_images(zoo.get("vae"))[0][:24]

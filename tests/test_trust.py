@@ -299,7 +299,7 @@ def _adding_gradient():
 
 
 def _vae_sampler():
-    from zoo.evaluation.importance import importance_sample
+    from zoo.families.vae.importance import importance_sample
 
     images = np.random.default_rng(0).random((4, 784), dtype=np.float32) > 0.5
     return lambda: importance_sample(zoo.build("vae"), images.astype(np.float32), k=2)

@@ -1,37 +1,40 @@
-"""The catalogue: every registered entry, found by name. Importing it discovers and imports every family.
+"""The catalogue: every registered entry, found by name.
 
-Families are found by zoo.discovery (no list of them here); everything above the catalogue (API, CLI,
-scripts, tests) asks here, and an entry hands over its own family object.
+Families are found by zoo.discovery (no list of them here) on the first question asked, not at import, so
+a broken plug-in family is a ZooError the CLI reports in one line. Everything above the catalogue (API,
+CLI, scripts, tests) asks here, and an entry hands over its own family object.
 """
 
 from __future__ import annotations
 
 import difflib
 
-import zoo.models  # noqa: F401  (the families not yet moved to zoo/families/)
 from zoo.discovery import discover
 from zoo.errors import ZooError
 from zoo.registry import ENTRIES, PATTERNS, Entry
 
-discover()  # importing each family registers its entries
+
+def _entries() -> dict[str, Entry]:
+    discover()  # importing each family registers its entries (once: discovery is cached)
+    return ENTRIES
 
 
 def list_models(family: str | None = None) -> list[str]:
     """Names of the catalogue entries, optionally of one family."""
     if family is not None and family not in families():
         raise ZooError(f"no family {family!r}; families: {', '.join(families())}", option="family")
-    return [n for n, e in ENTRIES.items() if family is None or e.family.name == family]
+    return [n for n, e in _entries().items() if family is None or e.family.name == family]
 
 
 def families() -> list[str]:
-    return sorted({e.family.name for e in ENTRIES.values()})
+    return sorted({e.family.name for e in _entries().values()})
 
 
 def get(name: str) -> Entry:
     """The entry called `name`; unknown names fail with the closest matches."""
     if not isinstance(name, str):
         raise ZooError(f"an entry name must be a string, not {type(name).__name__}")
-    if name in ENTRIES:
+    if name in _entries():
         return ENTRIES[name]
     for pattern, _, make_entry in PATTERNS:
         match = pattern.fullmatch(name)
@@ -46,4 +49,5 @@ def get(name: str) -> Entry:
 
 def patterns() -> list[str]:
     """Examples of the parametric names, for `zoo list`."""
+    _entries()
     return [example for _, example, _ in PATTERNS]

@@ -1,7 +1,7 @@
 """What a family of entries shares beyond its builders, declared as data and plain functions.
 
-A family module (`zoo/models/<family>.py`) makes one `Family(...)` and hands it to every entry it
-registers; the entry holds the object itself, so nothing looks a family up by name. Every function
+A family package (`zoo/families/<family>/`, found by zoo.discovery) makes one `Family(...)` and hands it to
+every entry it registers; the entry holds the object itself, so nothing looks a family up by name. Every function
 field takes the entry first (its recipe already carries the run's options: seed, epochs) and
 imports TensorFlow in its body, so that the registry stays light.
 
@@ -86,6 +86,8 @@ class Family:
         trained_metrics: metrics only training measures (on the card, not measured again; must be finite).
         check: check(entry, model, card) -> problems, replacing the full re-measurement where it is too slow.
         docs: docs(cards) -> markdown for docs/<family>.md, after the generated table.
+        test_data: test_data(entry) -> (inputs, labels) of the test set as the model sees them; None: the
+            family offers none to the core (the site's latent demo scatters vae-2d's).
     """
 
     name: str
@@ -104,6 +106,7 @@ class Family:
     trained_metrics: tuple[str, ...] = ()
     check: Callable | None = None
     docs: Callable[[list], str] = lambda cards: ""
+    test_data: Callable | None = None
 
     def small_data(self, entry, n: int = 64) -> TrainData:
         """A slice of the training data for the quick tests: whole mini-batches (the loop drops a partial one)."""

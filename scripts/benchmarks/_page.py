@@ -32,7 +32,7 @@ SECTIONS = {
     ),
     "importance": (
         "Importance-sampled NLL (`zoo eval vae --k 5000`)",
-        "The zoo's sampler (zoo.evaluation.importance: a TensorFlow graph, the likelihood fused by XLA) against "
+        "The zoo's sampler (zoo.families.vae.importance: a TensorFlow graph, the likelihood fused by XLA) against "
         "the same sampler compiled whole with XLA, and against its compute bound "
         "(decoder + encoder forward FLOPs per sample x samples / the matmul rate), and the decoder alone on as "
         "many samples: the floor under the sampler while the matmuls are TensorFlow's; then the decoder's "

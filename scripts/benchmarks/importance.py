@@ -1,4 +1,4 @@
-"""`zoo eval vae --k 5000`'s importance sampler (zoo.evaluation.importance) against the compute bound of its
+"""`zoo eval vae --k 5000`'s importance sampler (zoo.families.vae.importance) against the compute bound of its
 matmuls, and against the same sampler compiled whole with XLA (`xla=True`: how it ran before, XLA's CPU
 matmuls instead of TensorFlow's).
 
@@ -27,7 +27,8 @@ def run(rate: float | None = None) -> list[dict]:
     from _flops import forward_flops, matmul_rate
 
     import zoo
-    from zoo.evaluation import importance, vae
+    from zoo.families.vae import importance
+    from zoo.families.vae import measure as vae
 
     rate = rate or matmul_rate()
     model = zoo.load("vae")
@@ -44,7 +45,7 @@ def run(rate: float | None = None) -> list[dict]:
     (old, old_nll), (new, new_nll) = timed["xla"], timed["zoo"]
     return [
         dict(
-            case=f"vae, k = {K:,}, {IMAGES} test images: zoo.evaluation.importance",
+            case=f"vae, k = {K:,}, {IMAGES} test images: zoo.families.vae.importance",
             section="importance",
             baseline="same sampler, whole loop under XLA",
             zoo_seconds=new,
@@ -58,7 +59,7 @@ def run(rate: float | None = None) -> list[dict]:
         dict(
             case=f"vae, the decoder alone on the same {IMAGES * K:,} samples",
             section="importance",
-            baseline="zoo.evaluation.importance (the row above)",
+            baseline="zoo.families.vae.importance (the row above)",
             zoo_seconds=timed["decoder"],
             baseline_seconds=new,
             ratio=new / timed["decoder"],

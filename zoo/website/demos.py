@@ -83,8 +83,6 @@ def classifier_demo(out: Path, names: list[str]) -> dict:
 
 def vae_demo(out: Path) -> dict:
     """models/<vae>-decode.onnx (z -> the mean of p(x|z)) for vae-2d and vae, and vae-2d's test-digit means."""
-    from zoo.evaluation.vae import test_images
-
     manifest = {}
     for name in (LATENT_ENTRY, SAMPLE_ENTRY):
         if not trained(name):
@@ -95,7 +93,7 @@ def vae_demo(out: Path) -> dict:
         manifest[name] = {"latent": int(decode[1][0].shape[1])}
     if LATENT_ENTRY in manifest:
         entry, model = catalogue.get(LATENT_ENTRY), _model(LATENT_ENTRY)
-        x, y = test_images(entry)
+        x, y = entry.family.test_data(entry)
         means = np.asarray(model.encoder(x[:LATENT_POINTS])[0])  # q(z|x)'s mean, as the manifold picture uses
         manifest[LATENT_ENTRY]["points"] = _rounded(means, 3)
         manifest[LATENT_ENTRY]["labels"] = np.asarray(y[:LATENT_POINTS]).astype(int).tolist()

@@ -1,7 +1,7 @@
 """How well a VAE models the test set: importance-sampled NLL, ELBO, KL and active units (Burda et al. 2015).
 
 The test images are observed ONCE, by a fixed draw, so every evaluation sees the same data; that draw is
-part of the protocol, not of a run. Per likelihood (zoo.layers.vae):
+part of the protocol, not of a run. Per likelihood (zoo.families.vae.layers):
 - bernoulli: binarised, `zoo.data.binarize(pixels, seed=TEST_BINARIZATION_SEED)`;
 - gaussian: uniformly dequantised, (255 x + u) / 256 with u ~ U[0, 1) from `default_rng(TEST_DEQUANTIZATION_SEED)`;
   its NLL is reported on the 8-bit scale, -log p(x) + D log 256 nats per image (the density of the
@@ -17,6 +17,7 @@ import time
 import numpy as np
 
 from zoo import data
+from zoo.families.vae.face_images import face_vectors
 from zoo.registry import check_count
 
 TEST_BINARIZATION_SEED = 0
@@ -26,12 +27,10 @@ CHECK_K = 50  # the artifact check's k: seconds, and an upper bound on the card'
 
 
 def split(entry):
-    """The entry's images as float rows in [0, 1]: faces for the face entries (zoo.models.vae_faces), else its digits
+    """The entry's images as float rows in [0, 1]: faces for the face entries (zoo.families.vae.faces), else its digits
     (the embedded MNIST, or the source `--data` names: a digits entry must never reach the faces' loader)."""
     if "faces" not in entry.params:
         return data.vectors(entry.dataset)
-    from zoo.models.vae_faces import face_vectors  # the faces' loaders; imported only when asked for
-
     return face_vectors(entry.dataset)
 
 
@@ -155,7 +154,7 @@ def check(entry, model, card: dict) -> list[str]:
 
 def importance_sample(model, x: np.ndarray, k: int, seed: int = 0, samples_per_call: int = 8192, spread: bool = False):
     """Per image: the mean over k samples of log p(x|z), and log p(x) estimated by importance sampling
-    (with spread=True also the variance over the k samples of log p(x|z)): zoo.evaluation.importance."""
-    from zoo.evaluation.importance import importance_sample as sampler
+    (with spread=True also the variance over the k samples of log p(x|z)): zoo.families.vae.importance."""
+    from zoo.families.vae.importance import importance_sample as sampler
 
     return sampler(model, x, k, seed, samples_per_call, spread)

@@ -2,8 +2,8 @@
 
 `vae` follows Burda, Grosse & Salakhutdinov (2015): 784-200-200-50 with tanh, a Bernoulli decoder,
 one stochastic layer, trained on the ELBO with Adam; its test NLL is estimated by importance sampling
-(zoo.evaluation.vae). `vae-2d` is the same network with a 2-D latent, for the pictures. The same
-network with the lecture's two other output distributions (zoo.layers.vae):
+(zoo.families.vae.measure). `vae-2d` is the same network with a 2-D latent, for the pictures. The same
+network with the lecture's two other output distributions (zoo.families.vae.layers):
 - `vae-gaussian` (squared error): pixels uniformly dequantised, p(x|z) Gaussian with mean sigmoid(logits)
   and a variance per pixel and per image, both from the decoder (see GAUSSIAN_WHY);
 - `vae-categorical` (softmax, the Boltzmann case): each pixel one of K = 16 intensity levels (LEVELS_WHY).
@@ -11,7 +11,7 @@ network with the lecture's two other output distributions (zoo.layers.vae):
 
 Training observes each image afresh every time the loop uses it (in-graph, seeded by the run's seed):
 Bernoulli pixels are binarised, Gaussian ones dequantised; the test set is observed once, by a fixed
-draw (see zoo.evaluation.vae). Faces: zoo.models.vae_faces.
+draw (see zoo.families.vae.measure). Faces: zoo.families.vae.faces.
 """
 
 from __future__ import annotations
@@ -22,76 +22,13 @@ import numpy as np
 
 from zoo import data
 from zoo.errors import ZooError
-from zoo.evaluation import vae as measure
+from zoo.families.vae import measure, pictures, tables
+from zoo.families.vae.recipes import NOTES, REFERENCE, recipe
 from zoo.family import Family, TrainData, fit_by_recipe
-from zoo.plots import vae as pictures
-from zoo.registry import IMAGES, Recipe, register
+from zoo.registry import ENTRIES, IMAGES
 
-VAE_EPOCHS = 1200  # issue 33: 200 epochs gave 88.52 nats, 350 gave 87.62; the paper's 86.76 took 3,280
 SAMPLE_BLOCK = 1000  # z is drawn in blocks of this many, block b with the stateless seed (seed, b)
 SNAPSHOT_SEED, SNAPSHOT_N = 1234, 10
-REFERENCE = (
-    "Kingma & Welling 2014, Auto-Encoding Variational Bayes; Burda, Grosse & Salakhutdinov 2015, "
-    "Importance Weighted Autoencoders (architecture and NLL protocol)"
-)
-NOTES = {
-    "training_binarization": "dynamic: a fresh Bernoulli draw of every pixel each time an image is used (in-graph)",
-    "test_binarization": "one fixed Bernoulli draw of the 10,000 test images: "
-    f"zoo.data.binarize(pixels, seed={measure.TEST_BINARIZATION_SEED})",
-}
-GAUSSIAN_WHY = (
-    "variance learned, per pixel and per image: the decoder gives a log sigma for every pixel beside its "
-    "mean, kept softly above the dequantisation noise's own spread (1/(256 sqrt 12)). Measured with this "
-    "recipe (50 epochs): one learned sigma per pixel shared by all images gave 4.90 bits/dim, because a "
-    "pixel that is ink in some digits and paper in others needs a broad sigma, which wastes nats on every "
-    "blank occurrence; a fixed sigma would make the likelihood's scale a hand-set knob (too large and the KL "
-    "wins and samples blur). The density stays bounded: the dequantisation noise keeps any pixel from being "
-    "exactly predictable"
-)
-LEVELS_WHY = (
-    "K = 16 levels (256/16 grey values each): K = 256 would need a 200 x 200,704 output layer (40 M weights, "
-    "160 MB, about 16x the compute), beyond the wheel's and the 2-core budget's reach; 16 levels keep the "
-    "grey ramps of the digits' edges (MNIST is mostly 0 or 255) with a 2.5 M-weight output layer"
-)
-DEQUANTIZATION = {
-    "training_dequantization": "dynamic: (round(255 x) + u) / 256, u ~ U[0, 1) drawn afresh each use (in-graph)",
-    "test_dequantization": "one fixed draw, u from numpy default_rng(0); NLL = -log p + 784 log 256 "
-    "nats per image (8-bit scale), bits/dim = NLL / (784 ln 2)",
-    "variance": GAUSSIAN_WHY,
-}
-QUANTIZATION = {
-    "quantization": "level = floor(round(255 x) * K / 256), K = 16; the encoder sees level / (K - 1); "
-    "NLL in nats per image on these levels, no draw",
-    "levels": LEVELS_WHY,
-}
-
-
-def _lr_schedule(initial: float, steps: int, alpha: float) -> dict:
-    """A cosine decay of Adam's learning rate over the whole run, as the recipe's optimizer_args."""
-    return {
-        "learning_rate": {
-            "module": "keras.optimizers.schedules",
-            "class_name": "CosineDecay",
-            "registered_name": None,
-            "config": {"initial_learning_rate": initial, "decay_steps": steps, "alpha": alpha},
-        }
-    }
-
-
-def _recipe(epochs: int, nll_k: int, batch_size: int = 100, lr: float = 1e-3, notes: dict = NOTES, **extras) -> Recipe:
-    steps = epochs * (60_000 // batch_size)
-    return Recipe(
-        optimizer="adam",
-        learning_rate=lr,
-        batch_size=batch_size,
-        epochs=epochs,
-        loss="negative_elbo",
-        seed=0,
-        chunk=1,
-        jit=True,
-        notes=notes,
-        extras={"nll_k": nll_k, "optimizer_args": _lr_schedule(lr, steps, 0.05), **extras},
-    )
 
 
 def _start_at_the_marginal(model, x: np.ndarray) -> None:
@@ -131,7 +68,7 @@ def build_vae(
     a Gaussian's sigma comes from the decoder (`variance` "decoder") or is one weight per pixel ("pixel")."""
     import keras
 
-    from zoo.layers.vae import VAE, mlp_decoder, mlp_encoder
+    from zoo.families.vae.layers import VAE, mlp_decoder, mlp_encoder
 
     train_x = data.vectors("mnist").x_train if train_x is None else train_x
     dim = train_x.shape[1]
@@ -270,27 +207,26 @@ def _samples(entry, model, history, out):
 def _decoders(entry, model, history, out):
     """This VAE beside the other MNIST decoders of the catalogue (one per likelihood, same latent size,
     trained on the ELBO), the others from their shipped artifacts; those not shipped yet are left out."""
-    from zoo import artifacts, catalogue
+    from zoo import artifacts
 
     panels = []
-    for name in catalogue.list_models(entry.family.name):
-        other = catalogue.get(name)
+    for name, other in ENTRIES.items():
+        if other.family.name != entry.family.name:
+            continue
         if other.name == entry.name:
             panels.append(panel(entry, model))
         elif (
             other.dataset == entry.dataset
             and other.params.get("latent") == entry.params.get("latent")
             and other.params.get("samples", 1) == 1
-            and (artifacts.pretrained_dir(name) / artifacts.CARD).exists()
+            and artifacts.ships(name)
         ):
             panels.append(panel(other, artifacts.load_keras(artifacts.pretrained_dir(name))))
     return pictures.decoders(panels, out)
 
 
 def docs(cards: list[dict]) -> str:
-    from zoo.models.vae_decoders import tables  # the decoders' module also writes the family's tables
-
-    return tables(cards)
+    return tables.tables(cards)
 
 
 FAMILY = Family(
@@ -315,6 +251,7 @@ FAMILY = Family(
         "decoders": _decoders,
     },
     docs=docs,
+    test_data=measure.test_images,
 )
 
 
@@ -323,7 +260,7 @@ def first(kind: str, family: Family = FAMILY) -> Family:
     return dataclasses.replace(family, plots={kind: family.plots[kind], **family.plots})
 
 
-def _fields(
+def entry_fields(
     description: str,
     latent: int,
     epochs: int,
@@ -342,37 +279,9 @@ def _fields(
         reference=REFERENCE,
         dataset="mnist",
         task="generate",
-        recipe=_recipe(epochs, nll_k, notes=notes, **(extras or {})),
+        recipe=recipe(epochs, nll_k, notes=notes, **(extras or {})),
         expected=expected,
         headline=headline,
         anchor=anchor,
         params={"hidden": (200, 200), "latent": latent, "activation": "tanh", **params},
     )
-
-
-@register(
-    "vae",
-    **_fields(
-        "MLP VAE 784-200-200-50 (tanh), Bernoulli decoder, dynamically binarised MNIST",
-        50,
-        VAE_EPOCHS,
-        5000,
-        {"nll": ("<=", 90.0)},
-        "nll",
-        "Burda et al. 2015: VAE 86.76 nats (3,280 epochs), IWAE 84.78",
-    ),
-)
-@register(
-    "vae-2d",
-    **_fields(
-        "MLP VAE 784-200-200-2 (tanh): a 2-D latent space to look at",
-        2,
-        50,
-        1000,
-        {},
-        "elbo",
-        "keras.io VAE example (2-D latent; ELBO reported)",
-    ),
-)
-def vae(hidden, latent, activation, seed):
-    return build_vae(hidden, latent, activation, seed=seed, name="vae" if latent != 2 else "vae_2d")

@@ -1,4 +1,4 @@
-"""Importance-sampled log p(x) for a VAE, the one sampler of zoo.evaluation.vae.
+"""Importance-sampled log p(x) for a VAE, the one sampler of zoo.families.vae.measure.
 
 The estimator: log p(x) ~= log (1/k) sum_j p(x|z_j) p(z_j) / q(z_j|x), z_j ~ q(z|x), a running
 log-sum-exp over chunks of samples; one compiled call per block of images, a while-loop over chunks.

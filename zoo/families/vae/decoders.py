@@ -1,10 +1,10 @@
 """The VAE with the lecture's other output distributions, and the VAE trained on the importance-weighted bound.
 
 All three are `vae`'s network, 784-200-200-50 tanh, trained by its recipe (Adam, cosine decay, batch
-100); only p(x|z) or the bound differs (zoo.layers.vae):
+100); only p(x|z) or the bound differs (zoo.families.vae.layers):
 - `vae-gaussian`: Gaussian p(x|z) on uniformly dequantised 8-bit pixels, mean and variance per pixel from the
-  decoder (why: zoo.models.vae.GAUSSIAN_WHY);
-- `vae-categorical`: a softmax over K = 16 intensity levels per pixel (zoo.models.vae.LEVELS_WHY);
+  decoder (why: zoo.families.vae.family.GAUSSIAN_WHY);
+- `vae-categorical`: a softmax over K = 16 intensity levels per pixel (zoo.families.vae.family.LEVELS_WHY);
 - `iwae`: `vae` trained on the k-sample importance-weighted bound (Burda et al. 2015), k = IWAE_K.
 Their epochs were chosen from measured seconds per epoch on 2 shared cores (see each recipe's notes).
 This module also writes the family's tables for docs/vae.md.
@@ -12,7 +12,8 @@ This module also writes the family's tables for docs/vae.md.
 
 from __future__ import annotations
 
-from zoo.models.vae import DEQUANTIZATION, NOTES, QUANTIZATION, _fields, build_vae, first
+from zoo.families.vae.family import build_vae, entry_fields, first
+from zoo.families.vae.recipes import DEQUANTIZATION, NOTES, QUANTIZATION
 from zoo.registry import register
 
 LEVELS = 16
@@ -26,7 +27,7 @@ CATEGORICAL = first("decoders")  # the three decoders side by side (trained last
 
 @register(
     "iwae",
-    **_fields(
+    **entry_fields(
         f"MLP IWAE 784-200-200-50 (tanh), Bernoulli decoder, trained on the k = {IWAE_K} importance-weighted bound",
         50,
         IWAE_EPOCHS,
@@ -43,7 +44,7 @@ CATEGORICAL = first("decoders")  # the three decoders side by side (trained last
 )
 @register(
     "vae-categorical",
-    **_fields(
+    **entry_fields(
         f"MLP VAE 784-200-200-50 (tanh), categorical (softmax) decoder over {LEVELS} intensity levels per pixel, "
         f"MNIST quantised to {LEVELS} levels",
         50,
@@ -62,7 +63,7 @@ CATEGORICAL = first("decoders")  # the three decoders side by side (trained last
 )
 @register(
     "vae-gaussian",
-    **_fields(
+    **entry_fields(
         "MLP VAE 784-200-200-50 (tanh), Gaussian decoder (mean and variance of every pixel from the decoder) on "
         "uniformly dequantised 8-bit MNIST",
         50,
@@ -83,38 +84,3 @@ def vae_decoder(hidden, latent, activation, likelihood, levels, samples, seed):
     return build_vae(
         hidden, latent, activation, seed=seed, name="vae", likelihood=likelihood, levels=levels, samples=samples
     )
-
-
-def _number(value, digits: int = 2) -> str:
-    return f"{value:.{digits}f}" if isinstance(value, (int, float)) else ""
-
-
-def tables(cards: list[dict]) -> str:
-    """The family's measurements in one table: NLL on each likelihood's own data, so rows on different data
-    (binary, dequantised 8-bit, 16 levels, faces) are not comparable with each other."""
-    lines = [
-        "## Measured on the test set",
-        "",
-        "| entry | p(x\\|z) | bound trained | test data | NLL (nats) | bits/dim | k | ELBO | reconstruction | KL "
-        "| active units | epochs | training (s) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    data = {
-        "bernoulli": "binarised once (seed 0)",
-        "gaussian": "dequantised once, 8-bit scale",
-        "categorical": "quantised to K levels",
-    }
-    from zoo import catalogue
-
-    for card in cards:
-        m, params = card.get("metrics", {}), catalogue.get(card["entry"]).params  # older cards hold no params
-        likelihood = params.get("likelihood", "bernoulli")
-        levels = f", K = {params['levels']}" if params.get("levels") else ""
-        samples = params.get("samples", 1)
-        lines.append(
-            f"| {card['entry']} | {likelihood}{levels} | {'ELBO' if samples == 1 else f'IWAE k = {samples}'} "
-            f"| {card.get('dataset')}, {data[likelihood]} | {_number(m.get('nll'))} | {_number(m.get('bits_per_dim'), 3)} "
-            f"| {m.get('k')} | {_number(m.get('elbo'))} | {_number(m.get('reconstruction'))} | {_number(m.get('kl'))} "
-            f"| {m.get('active_units')} of {params.get('latent')} | {card.get('epochs_run')} | {card.get('training_seconds')} |"
-        )
-    return "\n".join(lines)

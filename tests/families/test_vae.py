@@ -14,8 +14,8 @@ import tensorflow as tf  # noqa: E402
 
 import zoo
 from zoo import get
-from zoo.evaluation.vae import importance_sample  # noqa: E402  (not collected as a test)
-from zoo.evaluation.vae import test_images as observed_test_set
+from zoo.families.vae.measure import importance_sample  # noqa: E402  (not collected as a test)
+from zoo.families.vae.measure import test_images as observed_test_set
 
 FAMILY = zoo.get("vae").family
 
@@ -51,7 +51,7 @@ def test_parameter_count_and_built():
 
 def test_a_bare_vae_is_unbuilt_until_called():
     """The trap the builder avoids: constructing the subclassed VAE does not build it; calling it does."""
-    from zoo.layers.vae import VAE, mlp_decoder, mlp_encoder
+    from zoo.families.vae.layers import VAE, mlp_decoder, mlp_encoder
 
     model = VAE(mlp_encoder(784, (8,), 2, "tanh"), mlp_decoder(2, (8,), 784, "tanh"))
     assert not model.built
@@ -186,8 +186,8 @@ def test_every_plot_kind_draws(trained, tmp_path, kind):
 
 # ----------------------------------------------------------------- the three output distributions, IWAE, faces
 
-from zoo.evaluation.vae import observe_test  # noqa: E402
-from zoo.layers.vae import VAE, mlp_decoder, mlp_encoder  # noqa: E402
+from zoo.families.vae.layers import VAE, mlp_decoder, mlp_encoder  # noqa: E402
+from zoo.families.vae.measure import observe_test  # noqa: E402
 
 LATENT, PIXELS, LEVELS = 3, 6, 4
 KL_OF_A_POINT = 0.5 * LATENT * (math.exp(-30.0) - 1.0 + 30.0)  # q(z|x) = N(0, e^-30): KL(q || N(0, I)) by hand
@@ -246,7 +246,7 @@ def test_gaussian_loss_with_one_shared_variance_per_pixel_is_the_gaussian_nll():
 def test_gaussian_loss_with_the_decoders_variance_is_the_gaussian_nll():
     """vae-gaussian's form: the decoder gives 2 d outputs, mean logits then raw log sigmas, the latter kept
     softly above the dequantisation noise's spread: log sigma = floor + softplus(raw - floor)."""
-    from zoo.layers.vae import LOG_SCALE_FLOOR
+    from zoo.families.vae.layers import LOG_SCALE_FLOOR
 
     logits = np.array([-1.0, 0.0, 0.5, 1.0, -3.0, 2.0])
     raw = np.array([-2.0, -1.0, 0.0, -0.5, -9.0, -6.0])
@@ -364,7 +364,7 @@ def test_the_shipped_bernoulli_artifacts_keep_their_form():
 
 
 def test_kl_per_dimension_adds_up_to_the_kl_and_marks_the_active_units(trained):
-    from zoo.evaluation.vae import activity, kl_per_dimension
+    from zoo.families.vae.measure import activity, kl_per_dimension
 
     entry, model, _ = trained
     metrics = FAMILY.evaluate(entry, model, k=1, n=200)
@@ -376,7 +376,7 @@ def test_kl_per_dimension_adds_up_to_the_kl_and_marks_the_active_units(trained):
 
 
 def test_faces_are_28_by_28_8_bit_rows_held_out_every_fifth():
-    from zoo.models.vae_faces import face_vectors
+    from zoo.families.vae.face_images import face_vectors
 
     faces = face_vectors()
     assert faces.x_train.shape == (80, 784) and faces.x_test.shape == (20, 784)
@@ -386,7 +386,7 @@ def test_faces_are_28_by_28_8_bit_rows_held_out_every_fifth():
 
 
 def test_faces_without_scikit_image_name_the_extra(monkeypatch):
-    from zoo.models import vae_faces
+    from zoo.families.vae import face_images as vae_faces
 
     monkeypatch.setitem(sys.modules, "skimage.data", None)  # import skimage.data now raises ImportError
     with pytest.raises(zoo.ZooError, match=r"pip install 'zoo\[faces\]'"):
@@ -403,7 +403,7 @@ def test_a_tfds_face_set_becomes_28_by_28_grey_rows(monkeypatch):
     """The tfds path without the network: lfw's form, 250 x 250 colour photos under "image", one split."""
     import tensorflow_datasets as tfds
 
-    from zoo.models import vae_faces
+    from zoo.families.vae import face_images as vae_faces
 
     photos = np.random.default_rng(0).integers(0, 256, (10, 250, 250, 3), dtype=np.uint8)
     asked = []
@@ -450,7 +450,7 @@ def test_a_digits_vae_given_another_digits_source_reads_that_source(tmp_path):
 def test_the_sampler_s_bernoulli_likelihood_is_the_model_s():
     """bernoulli_log_px (grouped products of sigmoids) equals VAE.log_px, for binary and grey pixels and for
     logits far out in the tails, where a product of plain sigmoids would underflow."""
-    from zoo.evaluation.importance import bernoulli_log_px
+    from zoo.families.vae.importance import bernoulli_log_px
 
     rng = np.random.default_rng(0)
     logits = np.concatenate([rng.normal(0, 4, (3, 784)), np.full((1, 784), -90.0), np.full((1, 784), 90.0)]).astype(
@@ -469,7 +469,7 @@ def test_a_vae_on_another_source_starts_at_that_sources_marginal(tmp_path, monke
     """The builder starts the decoder's output biases at MNIST's pixel marginal; on `--data` the run first resets
     them to its own source's (inverted digits: the background is bright), and on MNIST leaves them as built."""
     from zoo import data
-    from zoo.models import vae as family_module
+    from zoo.families.vae import family as family_module
 
     mnist = data.load("mnist")
     path = tmp_path / "inverted.npz"

@@ -4,7 +4,7 @@ An encoder gives the mean and log-variance of q(z|x); z = mean + sigma * eps (re
 decoder gives the parameters of p(x|z), one of the lecture's three output distributions:
 - "bernoulli" (cross-entropy): 784 logits; pixels binarised afresh every time an image is used;
 - "gaussian" (squared error): 784 mean logits (mean = sigmoid) and 784 log-scales from the decoder (or,
-  with a d-wide decoder, one log-scale per pixel held by the model, shared by all images; zoo.models.vae
+  with a d-wide decoder, one log-scale per pixel held by the model, shared by all images; zoo.families.vae.family
   says which the entries use and why), on uniformly dequantised pixels;
 - "categorical" (softmax, the Boltzmann case): 784 x `levels` logits over the quantised intensities.
 The loss is the negative ELBO per image (`samples` = 1), or Burda et al.'s k-sample importance-weighted

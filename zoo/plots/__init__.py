@@ -1,1 +1,0 @@
-"""Pictures. Each family keeps its own drawing module here; `common` holds what they share."""
