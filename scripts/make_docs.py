@@ -34,9 +34,8 @@ def catalogue() -> str:
         if card and metric in card["metrics"]:
             metric = f"{metric} {_fmt(card['metrics'][metric])}"
         seconds = f"{card['training_seconds']:.0f} s" if card else "not trained"
-        rows.append(
-            f"| [`{entry.name}`](docs/{entry.family.name}.md) | {entry.family.name} | {entry.dataset} | {metric} | {entry.anchor} | {seconds} |"
-        )
+        link = f"[`{entry.name}`](docs/{entry.family.name}.md)"
+        rows.append(f"| {link} | {entry.family.name} | {entry.dataset} | {metric} | {entry.anchor} | {seconds} |")
     return "\n".join(rows)
 
 
@@ -53,7 +52,7 @@ def family_page(family_name: str) -> str:
         "in `pretrained/`; every number was measured by the training run that wrote the card.",
         "",
     ]
-    for entry, card in pairs:
+    for entry, _ in pairs:
         lines += [f"- **`{entry.name}`**: {entry.description}. Reference: {entry.reference}."]
     lines += [
         "",

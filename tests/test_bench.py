@@ -80,8 +80,8 @@ def test_the_fenced_draw_is_the_kernel_s_draw_in_and_out_of_xla_loops():
                 philox([3, 5], high, low, normal=normal).numpy(), kernel(high, low, normal).numpy()
             )
         for jit in (False, True):
-            fenced, fenced_sums = in_a_loop(lambda h, l: philox([3, 5], h, l, normal=normal), jit)
-            draws, sums = in_a_loop(lambda h, l: kernel(h, l, normal), jit)
+            fenced, fenced_sums = in_a_loop(lambda h, lo, normal=normal: philox([3, 5], h, lo, normal=normal), jit)
+            draws, sums = in_a_loop(lambda h, lo, normal=normal: kernel(h, lo, normal), jit)
             np.testing.assert_array_equal(fenced, draws)
             # fused into the sum, XLA may contract Box-Muller's last multiply with the add (one rounding fewer)
             np.testing.assert_allclose(fenced_sums, sums, rtol=0, atol=1e-6)

@@ -15,7 +15,7 @@ ZOO = shutil.which("zoo") or os.path.join(os.path.dirname(sys.executable), "zoo"
 
 def _one_clear_line(result):
     assert result.exit_code == 1, result.output
-    lines = [l for l in result.output.strip().splitlines() if l]
+    lines = [line for line in result.output.strip().splitlines() if line]
     assert len(lines) == 1 and lines[0].startswith("error: "), result.output
     assert "Traceback" not in result.output
 

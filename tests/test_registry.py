@@ -1,4 +1,5 @@
-"""Every registered entry, whatever its family: it builds, runs, learns, exports, follows its seed, and its shipped artifact holds."""
+"""Every registered entry, whatever its family: it builds, runs, learns, exports, follows its seed, and its shipped
+artifact holds."""
 
 import numpy as np
 import pytest

@@ -144,7 +144,8 @@ def test_every_page_loads_without_console_errors_or_other_hosts(site, chrome):
         assert all(url.startswith(chrome[1]) for url in fetched), f"{path} fetched {fetched}"
         broken = driver.execute_async_script(  # lazy pictures (the index's thumbnails) are loaded and decoded too
             "const done = arguments[arguments.length - 1];"
-            "Promise.all([...document.images].map(i => { i.loading = 'eager'; return i.decode().then(() => null, () => i.src); }))"
+            "Promise.all([...document.images].map(i => { i.loading = 'eager'; "
+            "return i.decode().then(() => null, () => i.src); }))"
             ".then(r => done(r.filter(Boolean)))"
         )
         assert broken == [], f"{path}: pictures that did not load"

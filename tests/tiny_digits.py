@@ -5,7 +5,8 @@ import tensorflow_datasets as tfds
 
 
 class ZooTinyDigits(tfds.core.GeneratorBasedBuilder):
-    """A 28 x 28 'digits' data set made on the spot (the shape MNIST entries take): a real TFDS builder, prepared offline."""
+    """A 28 x 28 'digits' data set made on the spot (the shape MNIST entries take): a real TFDS builder, prepared
+    offline."""
 
     VERSION = tfds.core.Version("1.0.0")
 

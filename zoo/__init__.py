@@ -9,8 +9,11 @@
 Importing zoo stays free of TensorFlow (so `zoo list` is instant); the verbs import it on first use.
 """
 
+from importlib import import_module
+
+from zoo import catalogue as _catalogue
 from zoo.api import build, card, evaluate, export, load, path, plot, predict, sample, site, train
-from zoo.catalogue import families, get, list_models
+from zoo.catalogue import get, list_models
 from zoo.errors import ZooError
 
 __all__ = [
@@ -31,3 +34,9 @@ __all__ = [
     "train",
 ]
 __version__ = "0.1.0"
+
+# The package of the shipped families is loaded now and the function `families` bound again after it: Python
+# points a package's attribute at a subpackage when the subpackage is first imported, which would otherwise turn
+# `zoo.families` into a module the first time discovery imports a family.
+import_module("zoo.families")
+families = _catalogue.families

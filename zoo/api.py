@@ -66,8 +66,9 @@ def train(
 
     `seed` and `epochs` replace the recipe's, once, before anything runs: every random draw of the run
     follows the seed. `data` trains an MNIST entry on another source of 28 x 28 grey digits in ten
-    classes: a folder of IDX files, an .npz, or a TensorFlow Datasets name (the card records it). `out` (default runs/NAME) must be new, empty, or (with force=True) an artifact
-    zoo wrote. With resume=True an interrupted run continues from its checkpoint, if it is the same run.
+    classes: a folder of IDX files, an .npz, or a TensorFlow Datasets name (the card records it). `out`
+    (default runs/NAME) must be new, empty, or (with force=True) an artifact zoo wrote. With
+    resume=True an interrupted run continues from its checkpoint, if it is the same run.
     """
     registered = catalogue.get(name)
     entry = registered.with_options(seed=seed, epochs=epochs, data=data)

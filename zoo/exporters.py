@@ -72,7 +72,8 @@ def check_answers(entry, model, path: Path, run, target: Path) -> None:
     if served.shape != expected.shape:
         how = f"it answers in shape {served.shape}, the Keras model in {expected.shape}"
     elif not np.allclose(served, expected, **CHECK_TOLERANCE):
-        how = f"on 4 random inputs its answers differ from the Keras model's by up to {np.max(np.abs(served - expected)):.3g}"
+        gap = np.max(np.abs(served - expected))
+        how = f"on 4 random inputs its answers differ from the Keras model's by up to {gap:.3g}"
     else:
         return
     raise ZooError(

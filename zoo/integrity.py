@@ -193,12 +193,14 @@ def verify(folder: Path) -> dict:
             raise ZooError(f"{path}: missing; the artifact is incomplete (retrain it or restore it from git)")
         if sha256(path) != expected:
             raise ZooError(
-                f"{path}: sha256 does not match its card (the file was changed or truncated); retrain it or restore it from git"
+                f"{path}: sha256 does not match its card (the file was changed or truncated); "
+                "retrain it or restore it from git"
             )
     return card
 
 
 def has_saved_model(folder: Path) -> bool:
-    """Whether `folder` holds its SavedModel (a source checkout does; an installed wheel does not). Not a verification."""
+    """Whether `folder` holds its SavedModel (a source checkout does; an installed wheel does not). Not a
+    verification."""
     path = Path(folder) / SAVED_MODEL
     return path.is_dir() and not path.is_symlink() and (path / "saved_model.pb").is_file()

@@ -57,7 +57,8 @@ def epoch_flops(model, examples: int) -> int:
 
 
 def matmul_rate(n: int = 2048, repeats: int = 7) -> float:
-    """float32 FLOP/s of a large tf.linalg.matmul on this machine now (best of XLA and TF's kernel, median of repeats)."""
+    """float32 FLOP/s of a large tf.linalg.matmul on this machine now (best of XLA and TF's kernel, median of
+    repeats)."""
     import tensorflow as tf
 
     a = tf.random.stateless_normal([n, n], seed=[0, 0])

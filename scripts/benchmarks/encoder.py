@@ -37,7 +37,8 @@ def run() -> list[dict]:
     note = (
         f"zoo: {history.epochs} epochs to loss {history.loss[-1]:.4f}, compile included ({cold_seconds:.2f} s as the "
         f"process's first TF work); fit: {FIT_EPOCHS} epochs "
-        f"timed (loss {fitted.history['loss'][-1]:.4f}, zoo at that epoch {history.loss[FIT_EPOCHS - 1]:.4f}), scaled to {history.epochs}"
+        f"timed (loss {fitted.history['loss'][-1]:.4f}, zoo at that epoch {history.loss[FIT_EPOCHS - 1]:.4f}), "
+        f"scaled to {history.epochs}"
     )
     return [
         dict(

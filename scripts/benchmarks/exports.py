@@ -28,16 +28,16 @@ def run(rate: float | None = None) -> list[dict]:
             endpoints = entry.family.endpoints(entry, model)
             onnx = _best(
                 {
-                    "zoo": lambda: exporters.to_onnx(endpoints, Path(tmp) / "a.onnx"),
-                    "baseline": lambda: _tf2onnx_as_it_comes(
+                    "zoo": lambda endpoints=endpoints: exporters.to_onnx(endpoints, Path(tmp) / "a.onnx"),
+                    "baseline": lambda endpoints=endpoints: _tf2onnx_as_it_comes(
                         lambda: exporters.to_onnx(endpoints, Path(tmp) / "b.onnx")
                     ),
                 }
             )
             tflite = _best(
                 {
-                    "zoo": lambda: exporters.to_tflite(model, endpoints, Path(tmp) / "a.tflite", folder),
-                    "baseline": lambda: exporters.to_tflite(model, endpoints, Path(tmp) / "b.tflite"),
+                    "zoo": lambda m=model, e=endpoints, f=folder: exporters.to_tflite(m, e, Path(tmp) / "a.tflite", f),
+                    "baseline": lambda m=model, e=endpoints: exporters.to_tflite(m, e, Path(tmp) / "b.tflite"),
                 }
             )
             rows.append(

@@ -53,8 +53,9 @@ def run(rate: float | None = None) -> list[dict]:
             ratio=old / new,
             bound_seconds=bound,
             bound_fraction=bound / new,
-            note=f"NLL {new_nll:.3f} vs {old_nll:.3f} nats (XLA draws another stream in its loop); 10,000 images: ~{new * scale:.0f} s vs "
-            f"~{old * scale:.0f} s, bound {bound * scale:.0f} s ({per_sample / 1e6:.3f} MFLOP a sample)",
+            note=f"NLL {new_nll:.3f} vs {old_nll:.3f} nats (XLA draws another stream in its loop); "
+            f"10,000 images: ~{new * scale:.0f} s vs ~{old * scale:.0f} s, bound {bound * scale:.0f} s "
+            f"({per_sample / 1e6:.3f} MFLOP a sample)",
         ),
         dict(
             case=f"vae, the decoder alone on the same {IMAGES * K:,} samples",
@@ -77,9 +78,9 @@ def run(rate: float | None = None) -> list[dict]:
             ratio=timed["decoder"] / timed["matmuls"],
             bound_seconds=bound,
             bound_fraction=bound / timed["matmuls"],
-            note=f"the bound's FLOPs at TensorFlow's rate on these shapes: {timed['matmuls'] / bound:.2f}x the bound, so "
-            f"1.5x the bound leaves {max(0.0, 1.5 * bound - timed['matmuls']) / bound:.2f}x of it for the biases, tanh, "
-            f"draws and likelihood, which take {(new - timed['matmuls']) / bound:.2f}x",
+            note=f"the bound's FLOPs at TensorFlow's rate on these shapes: {timed['matmuls'] / bound:.2f}x the "
+            f"bound, so 1.5x the bound leaves {max(0.0, 1.5 * bound - timed['matmuls']) / bound:.2f}x of it for the "
+            f"biases, tanh, draws and likelihood, which take {(new - timed['matmuls']) / bound:.2f}x",
         ),
     ]
 

@@ -22,7 +22,7 @@ ZOO = str(Path(sys.executable).with_name("zoo"))
 
 def seconds(argv: list[str], cwd: str) -> float:
     best = float("inf")
-    for i in range(REPEATS):
+    for _ in range(REPEATS):
         start = time.perf_counter()
         subprocess.run(argv, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         best = min(best, time.perf_counter() - start)

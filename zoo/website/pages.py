@@ -61,7 +61,8 @@ def index(rows: list[tuple], families: list[str]) -> str:
     for entry, card, problem in rows:
         thumb = thumbnail(entry, card)
         img = (
-            f'<img src="pictures/{escape(entry.name)}/{escape(thumb)}" alt="{escape(entry.name)} {escape(thumb)}" loading="lazy">'
+            f'<img src="pictures/{escape(entry.name)}/{escape(thumb)}" '
+            f'alt="{escape(entry.name)} {escape(thumb)}" loading="lazy">'
             if thumb
             else '<div class="nopicture">no picture</div>'
         )
@@ -113,10 +114,15 @@ def _loading(entry) -> str:
         f"zoo info {name}\nzoo eval {name}\nzoo export {name} --format onnx --out {name}.onnx\n"
         f"zoo export {name} --format saved_model --out {name}_saved_model"
     )
-    python = f'import zoo\nmodel = zoo.load("{name}")   # checksums verified, Keras safe mode on\nprint(zoo.card("{name}")["metrics"])'
+    python = (
+        f'import zoo\nmodel = zoo.load("{name}")   # checksums verified, Keras safe mode on\n'
+        f'print(zoo.card("{name}")["metrics"])'
+    )
     tf_alone = (
-        f"import tensorflow as tf\n# pretrained/{name}/saved_model in a checkout, or `zoo export {name} --format saved_model`\n"
-        f'model = tf.saved_model.load("pretrained/{name}/saved_model")\noutputs = model.serve(inputs)   # float32, batch first'
+        f"import tensorflow as tf\n# pretrained/{name}/saved_model in a checkout, "
+        f"or `zoo export {name} --format saved_model`\n"
+        f'model = tf.saved_model.load("pretrained/{name}/saved_model")\n'
+        "outputs = model.serve(inputs)   # float32, batch first"
     )
     return (
         "<h2>Load it</h2><h3>Command line</h3>"

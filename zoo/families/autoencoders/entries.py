@@ -161,8 +161,8 @@ def comparison_docs(cards: list[dict]) -> str:
         f"column feeds images with each pixel zeroed with probability {EVAL_MASK} (NumPy seed 0; the same "
         "masking noise ae-denoising trains with) and scores the reconstruction against the clean image. "
         "|J|_F^2 is the exact squared Frobenius norm of the encoder's Jacobian, in closed form for the sigmoid "
-        f"layer. The linear probe is softmax regression on the frozen codes of the first {PROBE_TRAIN:,} training images "
-        f"(zero initialisation, {PROBE_STEPS} full-batch Adam steps, L2 1e-4), scored on the test codes.",
+        f"layer. The linear probe is softmax regression on the frozen codes of the first {PROBE_TRAIN:,} training "
+        f"images (zero initialisation, {PROBE_STEPS} full-batch Adam steps, L2 1e-4), scored on the test codes.",
         "",
     ]
     return "\n".join(lines)

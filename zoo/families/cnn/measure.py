@@ -89,7 +89,8 @@ def spatial_stages(model) -> list:
 
 def receptive_fields(model) -> dict:
     """layer -> (size, step, first): unit (i, j) of its map sees the input square of side `size` whose top-left
-    pixel is (first + i * step, first + j * step); derived from every conv and pooling layer's kernel, stride and padding."""
+    pixel is (first + i * step, first + j * step); derived from every conv and pooling layer's kernel, stride and
+    padding."""
     import keras
 
     size, step, centre, fields = 1, 1, 0.0, {}
@@ -248,15 +249,17 @@ def docs(cards: list[dict]) -> str:
             "",
             "| features | test accuracy on 5-9 |",
             "|---|---|",
-            f"| the convolutional layers learned on digits 0-4 (frozen), a new softmax on top | {m['transfer_accuracy']:.4f} |",
+            "| the convolutional layers learned on digits 0-4 (frozen), a new softmax on top | "
+            f"{m['transfer_accuracy']:.4f} |",
             f"| the penultimate layer learned on digits 0-4 (frozen), a new softmax on top | "
             f"{m['transfer_penultimate_accuracy']:.4f} |",
             f"| none: the same network trained from scratch on those {labels} images | {m['scratch_accuracy']:.4f} |",
             "",
             f"The digits-0-4 network trains {recipe['stage_epochs']['source']} epochs on the 30,596 training "
-            f"images of 0-4; the new softmax and the scratch network each train {recipe['stage_epochs']['few_labels']} "
-            f"epochs of mini-batches of 10 on the {labels} images (Adam {recipe['learning_rate']}). These side networks "
-            "are trained and scored during the training run and not shipped; their seconds are in the card's.",
+            "images of 0-4; the new softmax and the scratch network each train "
+            f"{recipe['stage_epochs']['few_labels']} epochs of mini-batches of 10 on the {labels} images "
+            f"(Adam {recipe['learning_rate']}). These side networks are trained and scored during the "
+            "training run and not shipped; their seconds are in the card's.",
             "",
         ]
     return "\n".join(lines)

@@ -48,7 +48,7 @@ def feature_maps(image: np.ndarray, stages_maps: list, title: str, out_path, per
     )
     axes[0].imshow(image, cmap="gray", vmin=0, vmax=1)
     axes[0].set_title("input", fontsize=9)
-    for ax, mosaic, (label, maps) in zip(axes[1:], mosaics, stages_maps):
+    for ax, mosaic, (label, _) in zip(axes[1:], mosaics, stages_maps):
         colours = plt.get_cmap("magma").with_extremes(bad="white")  # the gaps between tiles
         ax.imshow(np.ma.masked_invalid(mosaic), cmap=colours, vmin=0, vmax=1, interpolation="nearest")
         ax.set_title(f"{label} (one tile per channel)", fontsize=9)

@@ -98,9 +98,9 @@ def importance_sample(
     padded[:n] = x
     px, ll, var = [], [], []
     for b in range(len(padded) // images):
-        p, l, v = run(tf.constant(padded[b * images : (b + 1) * images]), tf.constant(b, tf.int64))
+        p, log_px, v = run(tf.constant(padded[b * images : (b + 1) * images]), tf.constant(b, tf.int64))
         px.append(p.numpy())
-        ll.append(l.numpy())
+        ll.append(log_px.numpy())
         var.append(v.numpy())
         progress.report(min(n, (b + 1) * images), n, f"importance sampling, k = {k}")
     result = tuple(np.concatenate(a)[:n].astype(np.float64) for a in (px, ll, var))

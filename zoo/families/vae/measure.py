@@ -57,7 +57,8 @@ def evaluate(entry, model, k: int | None = None, n: int | None = None, seed: int
 
 
 def measured(entry, model, k: int | None = None, n: int | None = None, seed: int = 0) -> tuple[dict, float]:
-    """(metrics, the standard error of their ELBO estimate). Test metrics in nats (per image, averaged over the test set).
+    """(metrics, the standard error of their ELBO estimate). Test metrics in nats (per image, averaged over the
+    test set).
 
     Args:
         k: importance samples per image for the NLL (default the recipe's extras["nll_k"]: 5000 for vae;

@@ -31,8 +31,10 @@ def tables(cards: list[dict]) -> str:
         samples = params.get("samples", 1)
         lines.append(
             f"| {card['entry']} | {likelihood}{levels} | {'ELBO' if samples == 1 else f'IWAE k = {samples}'} "
-            f"| {card.get('dataset')}, {data[likelihood]} | {_number(m.get('nll'))} | {_number(m.get('bits_per_dim'), 3)} "
+            f"| {card.get('dataset')}, {data[likelihood]} | {_number(m.get('nll'))} "
+            f"| {_number(m.get('bits_per_dim'), 3)} "
             f"| {m.get('k')} | {_number(m.get('elbo'))} | {_number(m.get('reconstruction'))} | {_number(m.get('kl'))} "
-            f"| {m.get('active_units')} of {params.get('latent')} | {card.get('epochs_run')} | {card.get('training_seconds')} |"
+            f"| {m.get('active_units')} of {params.get('latent')} | {card.get('epochs_run')} "
+            f"| {card.get('training_seconds')} |"
         )
     return "\n".join(lines)
