@@ -75,8 +75,9 @@ def _unlisted(folder: Path, card: dict) -> list[str]:
     return others + [p for p in present if p not in listed]
 
 
-def _inspect(folder, replace: bool) -> tuple[Path, list[str] | None]:
-    """(resolved path, what zoo may remove there: None when nothing is there) or a ZooError."""
+def _resolved(folder) -> Path:
+    """`folder` resolved, if it may be an artifact folder at all: never the filesystem's root nor the current
+    directory (or one holding it)."""
     shown = str(folder)
     try:
         path = Path(folder).expanduser().resolve()
@@ -94,6 +95,13 @@ def _inspect(folder, replace: bool) -> tuple[Path, list[str] | None]:
         raise ZooError(
             f"{shown} is the current directory or holds it; name a new folder inside it instead; nothing was changed"
         )
+    return path
+
+
+def _inspect(folder, replace: bool) -> tuple[Path, list[str] | None]:
+    """(resolved path, what zoo may remove there: None when nothing is there) or a ZooError."""
+    shown = str(folder)
+    path = _resolved(folder)
     if not os.path.lexists(path):
         return path, None
     if path.is_symlink() or not path.is_dir():

@@ -147,8 +147,6 @@ def run_lock(checkpoint: Path, *, out: Path | None = None):
     writes: by default the one a checkpoint `.NAME.checkpoint.npz` sits beside (zoo.api's naming),
     else the checkpoint itself.
     """
-    import fcntl
-
     checkpoint = Path(checkpoint)
     if out is None:
         named = re.fullmatch(r"\.(.+)\.checkpoint\.npz", checkpoint.name)
@@ -158,6 +156,24 @@ def run_lock(checkpoint: Path, *, out: Path | None = None):
         lock.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise ZooError(f"cannot write to {lock.parent}: {err.strerror or err}") from None
+    fd = _lock_file(lock, out)
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        yield lock
+    finally:
+        try:
+            if os.fstat(fd).st_ino == os.stat(lock).st_ino:  # ours: we hold its lock
+                lock.unlink()
+        except FileNotFoundError:
+            pass
+        os.close(fd)
+
+
+def _lock_file(lock: Path, out: Path) -> int:
+    """An open descriptor of `lock`, flocked without waiting; a ZooError naming `out` if another run holds it."""
+    import fcntl
+
     while True:
         try:
             fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
@@ -177,19 +193,8 @@ def run_lock(checkpoint: Path, *, out: Path | None = None):
         except FileNotFoundError:
             same = False
         if same:
-            break
+            return fd
         os.close(fd)  # the previous holder removed the file between our open and our lock: take the new one
-    try:
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
-        yield lock
-    finally:
-        try:
-            if os.fstat(fd).st_ino == os.stat(lock).st_ino:  # ours: we hold its lock
-                lock.unlink()
-        except FileNotFoundError:
-            pass
-        os.close(fd)
 
 
 def _read_pid(fd: int) -> int | None:

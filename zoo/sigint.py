@@ -23,6 +23,7 @@ import os
 import signal
 import sys
 import threading
+from contextlib import contextmanager
 
 
 def route_sigint_through_a_watcher() -> bool:
@@ -52,3 +53,24 @@ def _watch() -> None:
     while True:
         signal.sigwait({signal.SIGINT})
         _thread.interrupt_main(signal.SIGINT)  # runs the main thread's SIGINT handler, as a real delivery would
+
+
+@contextmanager
+def graceful_sigint():
+    """The first Ctrl-C asks training to stop at the next chunk boundary; a second one stops at once."""
+    requested = []
+
+    def handler(signum, frame):
+        if requested:
+            raise KeyboardInterrupt
+        requested.append(signum)
+
+    try:
+        previous = signal.signal(signal.SIGINT, handler)
+    except ValueError:  # not in the main thread: leave signals alone
+        yield lambda: False
+        return
+    try:
+        yield lambda: bool(requested)
+    finally:
+        signal.signal(signal.SIGINT, previous)

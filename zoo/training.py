@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import math
 import numbers
-import signal
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
 from zoo.checkpoints import plain_json, restore, run_lock, save  # noqa: F401  (run_lock: the API takes it from here)
 from zoo.errors import ZooError
+from zoo.sigint import graceful_sigint
 from zoo.tf_quiet import traced_per_model
 from zoo.training_history import History  # noqa: F401  (part of this module's interface)
 
@@ -79,14 +78,7 @@ def fit(
     if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 1:
         raise ZooError(f"{{option}} must be at least 1, not {epochs!r}", option="epochs")
     identity = plain_json(identity)
-    optimizer = make_optimizer(recipe)
-    variables = model.trainable_variables
-    optimizer.build(variables)
-    history = History(grad_names=[v.path for v in variables] if recipe.track_gradients else [])
-    if checkpoint is not None and resume and Path(checkpoint).exists():
-        history = restore(checkpoint, model, optimizer, identity, epochs)
-    elif checkpoint is not None and resume:
-        raise ZooError(f"{{option}}: no checkpoint at {checkpoint}; start without it", option="resume", value=True)
+    optimizer, history = _start(model, recipe, checkpoint, resume, identity)
 
     started, before = time.perf_counter(), history.seconds  # seconds of the runs this one resumes
 
@@ -97,24 +89,14 @@ def fit(
     y = tf.convert_to_tensor(y, tf.float32)
     run_chunk = traced_per_model(_compile_chunk(model, loss_fn, optimizer, recipe, seed, snapshot_fn))  # one per model
     last_saved = time.monotonic()
-    with _graceful_sigint() as stop_requested:
+    with graceful_sigint() as stop_requested:
         while history.epochs < epochs and not _stopped(history, recipe):
             start = history.epochs
             n = min(recipe.chunk, epochs - start)
             ran, losses, norms, snap = run_chunk(x, y, tf.constant(start, tf.int64), n)  # n static: at most two traces
             losses = losses.numpy()[: int(ran)].tolist()
-            if not all(math.isfinite(v) for v in losses):
-                bad = start + next(i for i, v in enumerate(losses) if not math.isfinite(v)) + 1
-                kept = (
-                    f"; the last good checkpoint is {checkpoint}"
-                    if checkpoint is not None and Path(checkpoint).exists()
-                    else ""
-                )
-                raise ZooError(f"training diverged: the loss became {losses[bad - start - 1]} at epoch {bad}{kept}")
-            history.loss += losses
-            history.stages += [stage] * len(losses)
-            if recipe.track_gradients:
-                history.grad_norms += norms.numpy()[: int(ran)].tolist()
+            _check_finite(losses, start, checkpoint)
+            _record(history, losses, norms.numpy()[: int(ran)] if recipe.track_gradients else None, stage)
             if snapshot_fn is not None:
                 history.snapshot_epochs.append(history.epochs)
                 history.snapshots.append(snap.numpy())
@@ -137,6 +119,35 @@ def fit(
     return history
 
 
+def _start(model, recipe, checkpoint, resume: bool, identity):
+    """(optimizer built for the model's variables, the history so far): empty, or the checkpoint's when resuming."""
+    optimizer = make_optimizer(recipe)
+    variables = model.trainable_variables
+    optimizer.build(variables)
+    if checkpoint is not None and resume and Path(checkpoint).exists():
+        return optimizer, restore(checkpoint, model, optimizer, identity, recipe.epochs)
+    if checkpoint is not None and resume:
+        raise ZooError(f"{{option}}: no checkpoint at {checkpoint}; start without it", option="resume", value=True)
+    return optimizer, History(grad_names=[v.path for v in variables] if recipe.track_gradients else [])
+
+
+def _check_finite(losses: list, start: int, checkpoint) -> None:
+    """A chunk's epoch losses must be finite: a NaN or an infinity stops the run, naming the epoch."""
+    if all(math.isfinite(v) for v in losses):
+        return
+    bad = start + next(i for i, v in enumerate(losses) if not math.isfinite(v)) + 1
+    kept = f"; the last good checkpoint is {checkpoint}" if checkpoint is not None and Path(checkpoint).exists() else ""
+    raise ZooError(f"training diverged: the loss became {losses[bad - start - 1]} at epoch {bad}{kept}")
+
+
+def _record(history: History, losses: list, norms, stage: str) -> None:
+    """A chunk's epochs into the history: their losses, stage, and gradient norms (None: not tracked)."""
+    history.loss += losses
+    history.stages += [stage] * len(losses)
+    if norms is not None:
+        history.grad_norms += norms.tolist()
+
+
 MEASURED_STEPS = 500  # gradient norms per epoch a tracked run averages (at least; every step up to 999 steps)
 
 
@@ -157,15 +168,13 @@ def _stopped(history: History, recipe) -> bool:
     return recipe.stop_below is not None and bool(history.loss) and history.loss[-1] < recipe.stop_below
 
 
-def _compile_chunk(model, loss_fn, optimizer, recipe, seed, snapshot_fn):
-    """One compiled call = up to `n` epochs; it stops early, in-graph, once the loss is below stop_below."""
+def _make_step(model, loss_fn, optimizer, track: bool, strategy):
+    """step(x_batch, y_batch, measure) -> (mean loss, gradient norms): one optimizer step, on this device or
+    split across a distribution strategy's replicas; the norms are zeros unless tracked (and `measure`)."""
     import tensorflow as tf
 
     variables = model.trainable_variables
-    stop_below = -math.inf if recipe.stop_below is None else recipe.stop_below
-    track = recipe.track_gradients
     n_vars = len(variables)
-    strategy = tf.distribute.get_strategy() if tf.distribute.has_strategy() else None
     replicas = strategy.num_replicas_in_sync if strategy is not None else 1
 
     def local_step(xb, yb, measure):
@@ -213,6 +222,20 @@ def _compile_chunk(model, loss_fn, optimizer, recipe, seed, snapshot_fn):
             strategy.reduce(tf.distribute.ReduceOp.SUM, weighted, axis=None),
             strategy.reduce(tf.distribute.ReduceOp.MEAN, norms, axis=None),
         )
+
+    return step
+
+
+def _compile_chunk(model, loss_fn, optimizer, recipe, seed, snapshot_fn):
+    """One compiled call = up to `n` epochs; it stops early, in-graph, once the loss is below stop_below."""
+    import tensorflow as tf
+
+    stop_below = -math.inf if recipe.stop_below is None else recipe.stop_below
+    track = recipe.track_gradients
+    n_vars = len(model.trainable_variables)
+    strategy = tf.distribute.get_strategy() if tf.distribute.has_strategy() else None
+
+    step = _make_step(model, loss_fn, optimizer, track, strategy)
 
     def epoch(x, y, epoch_index):
         if recipe.batch_size is None:
@@ -264,24 +287,3 @@ def _compile_chunk(model, loss_fn, optimizer, recipe, seed, snapshot_fn):
         return e, losses.stack(), norms.stack(), snap
 
     return run_chunk
-
-
-@contextmanager
-def _graceful_sigint():
-    """The first Ctrl-C asks training to stop at the next chunk boundary; a second one stops at once."""
-    requested = []
-
-    def handler(signum, frame):
-        if requested:
-            raise KeyboardInterrupt
-        requested.append(signum)
-
-    try:
-        previous = signal.signal(signal.SIGINT, handler)
-    except ValueError:  # not in the main thread: leave signals alone
-        yield lambda: False
-        return
-    try:
-        yield lambda: bool(requested)
-    finally:
-        signal.signal(signal.SIGINT, previous)
