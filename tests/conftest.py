@@ -25,7 +25,7 @@ import zoo  # noqa: E402
 from zoo import artifacts  # noqa: E402
 
 ENTRIES = zoo.list_models()
-SHIPPED = [name for name in ENTRIES if (artifacts.pretrained_dir(name) / artifacts.CARD).exists()]
+SHIPPED = [name for name in ENTRIES if artifacts.ships(name)]
 
 
 @pytest.fixture

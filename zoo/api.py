@@ -36,9 +36,7 @@ def build(name: str, seed: int | None = None):
 
 def card(name: str) -> dict | None:
     """The verified card of entry `name`'s shipped artifact (None when it ships none)."""
-    entry = catalogue.get(name)
-    folder = artifacts.pretrained_dir(entry.name)
-    return artifacts.read_card(folder) if (folder / artifacts.CARD).exists() else None
+    return artifacts.shipped_card(catalogue.get(name).name)
 
 
 def checkpoint_path(out: Path) -> Path:
@@ -158,13 +156,17 @@ def export_artifact(entry: Entry, model, history, metrics: dict, out: Path, repl
 
 
 def load(name_or_path: str | Path):
-    """A verified Keras model (checksums checked, safe mode on): an entry's shipped one, or an artifact folder's."""
+    """A verified Keras model (checksums checked, safe mode on): an entry's shipped one, or an artifact folder's.
+
+    A string is a folder only when it looks like a path (it holds a path separator or starts with "."), so a
+    folder in the working directory that bears an entry's name never hides the shipped entry: `"vae"` is the
+    entry, `"./vae"` the folder. A Path is always a folder. The card is read once, by the verification.
+    """
     if not isinstance(name_or_path, (str, Path)):
         raise ZooError(f"load takes an entry name or an artifact folder, not {type(name_or_path).__name__}")
-    candidate = Path(name_or_path)
-    if candidate.is_dir() and (candidate / artifacts.CARD).exists():
-        return resolve.load_folder(candidate)
-    return resolve.load_folder(resolve.shipped_folder(str(name_or_path), then=" and load its folder"))
+    if resolve.names_a_folder(name_or_path):
+        return resolve.load_path(name_or_path)
+    return resolve.load_folder(resolve.shipped_folder(name_or_path, then=" and load its folder"))
 
 
 def predict(name: str, x, model=None):

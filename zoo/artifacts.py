@@ -229,13 +229,18 @@ def _remove_listed(old: Path, removable: list[str]) -> None:
 
 def load_keras(folder: Path):
     """The verified Keras model of an artifact folder, loaded with safe mode on."""
+    return load_keras_and_card(folder)[0]
+
+
+def load_keras_and_card(folder: Path) -> tuple:
+    """(the verified Keras model, its card): the card is read once, by the verification."""
     import keras
 
     import zoo.keras_objects  # noqa: F401  (registers zoo's serialisable classes)
 
-    verify(folder)
+    card = verify(folder)
     try:
-        return keras.saving.load_model(Path(folder) / KERAS_FILE, safe_mode=True, compile=False)
+        return keras.saving.load_model(Path(folder) / KERAS_FILE, safe_mode=True, compile=False), card
     except Exception as err:  # Keras raises several types for a refused or broken file
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise ZooError(f"{Path(folder) / KERAS_FILE}: Keras refused to load it: {first}") from None

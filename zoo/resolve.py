@@ -7,6 +7,7 @@ Folders are verified and loaded once per process and card, so verbs called in a 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from zoo import artifacts, catalogue
@@ -20,12 +21,40 @@ def path(name: str) -> Path:
     return shipped_folder(name)
 
 
+def names_a_folder(name_or_path: str | Path) -> bool:
+    """Whether a name given for an entry or an artifact folder means the folder: a Path, or a string that looks
+    like a path (it holds a path separator, or starts with "." as ./run and ../run do). "vae" is the entry."""
+    if isinstance(name_or_path, Path):
+        return True
+    separators = {os.sep, os.altsep or os.sep, "/"}
+    return name_or_path.startswith(".") or any(s in name_or_path for s in separators)
+
+
+def load_path(path: str | Path):
+    """The verified model of the artifact folder `path`; when there is none, the error names the shipped entry
+    the same name alone would have meant, if there is one."""
+    try:
+        if not Path(path).is_dir():
+            raise ZooError(f"{path}: no such artifact folder")
+        return load_folder(Path(path))
+    except ZooError as err:
+        named = Path(path).name in catalogue.list_models()
+        hint = f" (for the shipped entry, give its name alone: {Path(path).name})" if named else ""
+        raise ZooError(err.template + hint, option=err.option, value=err.value) from None
+
+
 def shipped_folder(name: str, then: str = "", option: str | None = None) -> Path:
     """path(name); without a shipped artifact, the error says to train one, and `then` what to do with it (which
-    may name the verb's `option`)."""
-    entry = catalogue.get(name)
+    may name the verb's `option`). A folder of that name in the working directory is mentioned, never taken."""
+    try:
+        entry = catalogue.get(name)
+    except ZooError as err:
+        if isinstance(name, str) and Path(name).is_dir():
+            here = f" (a folder {name} is here: to use it, write ./{name})"
+            raise ZooError(err.template + here, option=err.option, value=err.value) from None
+        raise
     folder = artifacts.pretrained_dir(entry.name)
-    if not (folder / artifacts.CARD).exists():
+    if not artifacts.ships(entry.name):
         raise ZooError(
             f"no shipped artifact for {entry.name!r}: train one (`zoo train {entry.name}` or zoo.train){then}",
             option=option,
@@ -35,8 +64,8 @@ def shipped_folder(name: str, then: str = "", option: str | None = None) -> Path
 
 def load_folder(folder: Path):
     tensorflow()
-    model = artifacts.load_keras(folder)
-    model._zoo_entry = artifacts.read_card(folder)["entry"]  # which entry it is: checked when handed to a verb
+    model, card = artifacts.load_keras_and_card(folder)
+    model._zoo_entry = card["entry"]  # which entry it is: checked when handed to a verb
     return model
 
 

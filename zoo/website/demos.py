@@ -22,7 +22,7 @@ LATENT_POINTS = 2000  # test digits scattered on vae-2d's latent plane
 
 
 def trained(name: str) -> bool:
-    return (artifacts.pretrained_dir(name) / artifacts.CARD).exists()
+    return artifacts.ships(name)
 
 
 def classifiers() -> list[str]:
