@@ -179,5 +179,5 @@ def test_a_missing_module_that_zoo_does_not_require_is_not_blamed_on_the_environ
 
     assert missing_requirement(ModuleNotFoundError("x", name="keras.src.ops")) == "keras"
     assert missing_requirement(ModuleNotFoundError("x", name="tensorflow_datasets")) == "tensorflow-datasets"
-    for module in ("zoo.models.typo", "tf2onnx", "skimage", None):  # a bug, or an extra with its own message
+    for module in ("zoo.families.typo", "tf2onnx", "skimage", None):  # a bug, or an extra with its own message
         assert missing_requirement(ModuleNotFoundError("x", name=module)) is None

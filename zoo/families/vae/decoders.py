@@ -3,8 +3,8 @@
 All three are `vae`'s network, 784-200-200-50 tanh, trained by its recipe (Adam, cosine decay, batch
 100); only p(x|z) or the bound differs (zoo.families.vae.layers):
 - `vae-gaussian`: Gaussian p(x|z) on uniformly dequantised 8-bit pixels, mean and variance per pixel from the
-  decoder (why: zoo.families.vae.family.GAUSSIAN_WHY);
-- `vae-categorical`: a softmax over K = 16 intensity levels per pixel (zoo.families.vae.family.LEVELS_WHY);
+  decoder (why: zoo.families.vae.recipes.GAUSSIAN_WHY);
+- `vae-categorical`: a softmax over K = 16 intensity levels per pixel (zoo.families.vae.recipes.LEVELS_WHY);
 - `iwae`: `vae` trained on the k-sample importance-weighted bound (Burda et al. 2015), k = IWAE_K.
 Their epochs were chosen from measured seconds per epoch on 2 shared cores (see each recipe's notes).
 This module also writes the family's tables for docs/vae.md.
